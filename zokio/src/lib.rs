@@ -1,0 +1,44 @@
+//! # Zokio
+//!
+//! An async runtime for Rust with Tokio's API: a task core with one
+//! allocation per task, a current-thread scheduler, a hierarchical timer
+//! wheel and the synchronisation primitives that services need.
+//!
+//! Porting a Tokio program is a rename: `tokio::spawn` becomes
+//! [`zokio::spawn`](crate::spawn), `#[tokio::main]` becomes `#[zokio::main]`,
+//! `tokio::time::sleep` becomes [`zokio::time::sleep`](crate::time::sleep).
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! #[zokio::main(flavor = "current_thread")]
+//! async fn main() {
+//!     let handle = zokio::spawn(async { 6 * 7 });
+//!     zokio::time::sleep(Duration::from_millis(1)).await;
+//!     assert_eq!(handle.await.unwrap(), 42);
+//! }
+//! ```
+//!
+//! ## Where Zokio differs from Tokio
+//!
+//! * A runtime's configuration can be written as a `const` [`runtime::Config`]
+//!   and checked at compile time.
+//! * [`time::Sleep`] is `Unpin`; pinning it as with Tokio still works.
+//! * A `Sleep` polled after its runtime has shut down completes at once
+//!   instead of panicking.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+pub(crate) mod loom;
+
+pub(crate) mod driver;
+pub mod runtime;
+pub mod sync;
+pub mod task;
+pub mod time;
+
+pub use task::spawn;
+
+#[cfg(feature = "macros")]
+pub use zokio_macros::{main, test};

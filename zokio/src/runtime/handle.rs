@@ -1,0 +1,166 @@
+//! `Handle`: a cloneable reference to a runtime.
+
+use std::fmt;
+use std::future::Future;
+
+use crate::runtime::{context, scheduler, RuntimeFlavor, RuntimeMetrics};
+use crate::task::{Id, JoinHandle};
+
+/// A cloneable reference to a runtime, usable from any thread to spawn
+/// tasks or block on futures.
+///
+/// ```
+/// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let handle = rt.handle().clone();
+/// let join = std::thread::spawn(move || handle.spawn(async { 5 })).join().unwrap();
+/// assert_eq!(rt.block_on(join).unwrap(), 5);
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) inner: scheduler::Handle,
+}
+
+/// Restores the previously entered runtime when dropped; see
+/// [`Handle::enter`].
+#[must_use = "dropping the guard leaves the runtime context at once"]
+pub struct EnterGuard<'a> {
+    _guard: context::SetCurrentGuard,
+    _handle: std::marker::PhantomData<&'a Handle>,
+}
+
+impl Handle {
+    /// The handle of the runtime this thread is in.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime: use [`try_current`](Handle::try_current) to find out
+    /// without panicking.
+    #[track_caller]
+    pub fn current() -> Handle {
+        Handle {
+            inner: scheduler::Handle::current(),
+        }
+    }
+
+    /// The handle of the runtime this thread is in, or why there is none.
+    pub fn try_current() -> Result<Handle, TryCurrentError> {
+        context::with_current(|inner| Handle {
+            inner: inner.clone(),
+        })
+    }
+
+    /// Makes this runtime the current one of this thread until the guard
+    /// drops, so that `zokio::spawn` and timers work outside `block_on`.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _guard: context::set_current(&self.inner),
+            _handle: std::marker::PhantomData,
+        }
+    }
+
+    /// Spawns a task on this runtime, from any thread.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.spawn(future, Id::next())
+    }
+
+    /// Runs `future` to completion on this thread. On a current-thread
+    /// runtime this also drives the runtime's tasks and timers, unless
+    /// another thread is already driving them (then it waits for the future
+    /// alone). Tokio's `Handle::block_on` never drives a current-thread
+    /// runtime's tasks; Zokio's does when it can.
+    ///
+    /// # Panics
+    ///
+    /// If called from within a runtime (it would block its thread).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.inner.block_on(future)
+    }
+
+    /// The flavour of the runtime.
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        match self.inner {
+            scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
+        }
+    }
+
+    /// A view of the runtime's counters.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        RuntimeMetrics::new(self.inner.clone())
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("flavor", &self.runtime_flavor())
+            .finish()
+    }
+}
+
+impl fmt::Debug for EnterGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish()
+    }
+}
+
+/// Why [`Handle::try_current`] found no runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TryCurrentError {
+    kind: TryCurrentErrorKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TryCurrentErrorKind {
+    NoContext,
+    ThreadLocalDestroyed,
+}
+
+impl TryCurrentError {
+    pub(crate) fn missing_context() -> TryCurrentError {
+        TryCurrentError {
+            kind: TryCurrentErrorKind::NoContext,
+        }
+    }
+
+    pub(crate) fn thread_local_destroyed() -> TryCurrentError {
+        TryCurrentError {
+            kind: TryCurrentErrorKind::ThreadLocalDestroyed,
+        }
+    }
+
+    /// True if the thread is in no runtime.
+    pub fn is_missing_context(&self) -> bool {
+        self.kind == TryCurrentErrorKind::NoContext
+    }
+
+    /// True if the thread's runtime context was already destroyed (the
+    /// thread is exiting).
+    pub fn is_thread_local_destroyed(&self) -> bool {
+        self.kind == TryCurrentErrorKind::ThreadLocalDestroyed
+    }
+
+    pub(crate) fn spawn_message(&self) -> String {
+        format!("`zokio::spawn` failed: {self}")
+    }
+}
+
+impl fmt::Display for TryCurrentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            TryCurrentErrorKind::NoContext => f.write_str(
+                "there is no reactor running, must be called from the context of a Zokio runtime",
+            ),
+            TryCurrentErrorKind::ThreadLocalDestroyed => f.write_str(
+                "the Zokio context thread-local variable has been destroyed (the thread is exiting)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TryCurrentError {}

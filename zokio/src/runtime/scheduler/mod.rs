@@ -1,0 +1,70 @@
+//! The schedulers, behind one handle type. Each flavour lives in its own
+//! folder; this file only dispatches.
+
+pub(crate) mod current_thread;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::runtime::{context, TryCurrentError};
+use crate::task::{Id, JoinHandle};
+
+/// A cheap, cloneable reference to a runtime's shared state.
+#[derive(Debug, Clone)]
+pub(crate) enum Handle {
+    CurrentThread(Arc<current_thread::Handle>),
+}
+
+/// What a thread holding a scheduler core installs in its context.
+#[derive(Debug)]
+pub(crate) enum Context {
+    CurrentThread(current_thread::Context),
+}
+
+impl Handle {
+    /// Runs `f` with the handle of the runtime this thread is in.
+    pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Result<R, TryCurrentError> {
+        context::with_current(f)
+    }
+
+    /// The handle of the runtime this thread is in.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime.
+    #[track_caller]
+    pub(crate) fn current() -> Handle {
+        match context::with_current(Handle::clone) {
+            Ok(handle) => handle,
+            Err(err) => panic!("{}", err),
+        }
+    }
+
+    pub(crate) fn spawn<F>(&self, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
+        }
+    }
+
+    pub(crate) fn driver(&self) -> &crate::driver::Handle {
+        match self {
+            Handle::CurrentThread(h) => &h.driver,
+        }
+    }
+
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Handle::CurrentThread(h) => current_thread::block_on(h, future),
+        }
+    }
+
+    pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
+        match (self, other) {
+            (Handle::CurrentThread(a), Handle::CurrentThread(b)) => Arc::ptr_eq(a, b),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Timers: sleeps, timeouts and intervals on a hierarchical wheel.
+
+pub(crate) mod driver;
