@@ -265,11 +265,11 @@ impl Context {
                     return out;
                 }
             }
+            // A batch of tasks runs even if the main future was woken
+            // meanwhile, so that a future that keeps yielding cannot starve
+            // the tasks.
             let mut ran_out = false;
             for _ in 0..handle.event_interval {
-                if handle.woken.load(Relaxed) {
-                    break;
-                }
                 match self.next_task() {
                     Some(task) => coop::budget(|| task.run()),
                     None => {
