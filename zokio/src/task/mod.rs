@@ -42,6 +42,8 @@ mod id;
 mod join;
 pub(crate) mod list;
 mod local;
+#[cfg(all(test, loom))]
+mod loom_tests;
 pub(crate) mod raw;
 pub(crate) mod state;
 pub(crate) mod waker;
