@@ -26,6 +26,9 @@
 //! * [`time::Sleep`] is `Unpin`; pinning it as with Tokio still works.
 //! * A `Sleep` polled after its runtime has shut down completes at once
 //!   instead of panicking.
+//! * A [`time::Timeout`] takes its runtime when it first registers its timer
+//!   (the first poll that finds its future pending), not at creation; creating
+//!   one outside a runtime still panics.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![warn(clippy::undocumented_unsafe_blocks)]

@@ -9,13 +9,11 @@
 pub(crate) use loom::{
     cell::UnsafeCell,
     sync::{atomic, Arc, Condvar, Mutex, MutexGuard},
-    thread,
 };
 
 #[cfg(not(loom))]
 pub(crate) use std::{
     sync::{atomic, Arc, Condvar, Mutex, MutexGuard},
-    thread,
 };
 
 /// `std::cell::UnsafeCell` with loom's closure-based access API, so that the

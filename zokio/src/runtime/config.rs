@@ -293,7 +293,8 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         const C: Config = Config::new_current_thread().enable_all().validate();
-        assert!(C.enable_time && C.enable_io);
+        let c = C;
+        assert!(c.enable_time && c.enable_io);
         assert!(Config::new_multi_thread().check().is_ok());
     }
 }

@@ -97,7 +97,7 @@ impl Header {
         self.join_waker.with(|slot| unsafe {
             (*slot)
                 .as_ref()
-                .map_or(false, |stored| stored.will_wake(waker))
+                .is_some_and(|stored| stored.will_wake(waker))
         })
     }
 

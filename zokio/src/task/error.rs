@@ -52,9 +52,10 @@ impl JoinError {
     /// If the task was cancelled rather than panicking; see
     /// [`try_into_panic`](JoinError::try_into_panic).
     ///
-    /// ```
+    /// ```should_panic
     /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let err = rt.block_on(async { zokio::spawn(async { panic!("boom") }).await.unwrap_err() });
+    /// // Carry the task's panic on into this thread.
     /// std::panic::resume_unwind(err.into_panic());
     /// ```
     #[track_caller]

@@ -109,11 +109,13 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         let polled = {
             let _id = TaskIdGuard::enter(header.id);
             panic::catch_unwind(AssertUnwindSafe(|| {
-                // SAFETY: we hold RUNNING, so the stage is ours (rule 2); the
-                // future never moves: it lives in the heap cell until dropped
-                // in place.
+                // SAFETY: we hold RUNNING, so the stage is ours (rule 2).
                 self.cell().stage.with_mut(|ptr| match unsafe { &mut *ptr } {
-                    Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
+                    Stage::Running(future) => {
+                        // SAFETY: the future never moves: it lives in the heap
+                        // cell until it is dropped in place.
+                        unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+                    }
                     _ => unreachable!("a task was polled after it completed"),
                 })
             }))

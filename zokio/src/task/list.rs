@@ -116,10 +116,6 @@ impl<S: Schedule> OwnedTasks<S> {
         }
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.len
     }

@@ -120,10 +120,6 @@ impl<S: 'static> Task<S> {
         raw
     }
 
-    pub(crate) fn id(&self) -> Id {
-        self.raw.id()
-    }
-
     /// Cancels the task now if it is idle (its future is dropped here), or
     /// marks it cancelled if it is running; consumes the reference.
     pub(crate) fn shutdown(self) {
@@ -145,10 +141,6 @@ impl<S: 'static> Notified<S> {
     pub(crate) unsafe fn from_raw(raw: RawTask) -> Notified<S> {
         // SAFETY: the caller's contract.
         Notified(unsafe { Task::from_raw(raw) })
-    }
-
-    pub(crate) fn task(&self) -> &Task<S> {
-        &self.0
     }
 
     /// Polls the task (or cancels it if it was aborted). Must be called on a

@@ -37,7 +37,7 @@ const REF_MASK: usize = !(REF_ONE - 1);
 
 /// A new task: referenced by its owned-list entry, its first `Notified` and
 /// its `JoinHandle`; notified (it is about to be queued) and joinable.
-const INITIAL: usize = 3 * REF_ONE | JOIN_INTEREST | NOTIFIED;
+const INITIAL: usize = (3 * REF_ONE) | JOIN_INTEREST | NOTIFIED;
 
 /// The atomic state word.
 pub(crate) struct State {

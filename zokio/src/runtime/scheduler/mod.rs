@@ -61,10 +61,4 @@ impl Handle {
             Handle::CurrentThread(h) => current_thread::block_on(h, future),
         }
     }
-
-    pub(crate) fn ptr_eq(&self, other: &Handle) -> bool {
-        match (self, other) {
-            (Handle::CurrentThread(a), Handle::CurrentThread(b)) => Arc::ptr_eq(a, b),
-        }
-    }
 }
