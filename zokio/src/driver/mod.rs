@@ -46,6 +46,18 @@ impl Handle {
         self.unparker.unpark();
     }
 
+    /// A waker for whoever parks in this driver.
+    pub(crate) fn unparker(&self) -> Unparker {
+        self.unparker.clone()
+    }
+
+    /// Fires the timers that are due, from any thread.
+    pub(crate) fn process_timers(&self) {
+        if let Some(time) = &self.time {
+            time.process();
+        }
+    }
+
     /// Unparks that had to wake a sleeping thread (for metrics and tests).
     pub(crate) fn wakeups(&self) -> usize {
         self.unparker.wakeups()

@@ -48,6 +48,13 @@
 //! const CONFIG: Config = Config::new_current_thread().worker_threads(4).validate();
 //! # fn main() { let _ = CONFIG; }
 //! ```
+//!
+//! ```compile_fail,E0080
+//! use zokio::runtime::Config;
+//!
+//! const CONFIG: Config = Config::new_multi_thread().local_queue_capacity(100).validate();
+//! # fn main() { let _ = CONFIG; }
+//! ```
 
 use std::fmt;
 use std::io;
@@ -68,6 +75,8 @@ pub enum Flavor {
 pub const MIN_THREAD_STACK_SIZE: usize = 64 * 1024;
 /// The largest number of blocking threads the runtime accepts.
 pub const MAX_BLOCKING_THREADS: usize = 1 << 16;
+/// The largest local run queue capacity the runtime accepts.
+pub const MAX_LOCAL_QUEUE_CAPACITY: usize = 1 << 16;
 /// The largest number of worker threads the runtime accepts.
 pub const MAX_WORKER_THREADS: usize = 1 << 12;
 
@@ -89,6 +98,9 @@ pub struct Config {
     pub(crate) thread_keep_alive: Duration,
     pub(crate) enable_time: bool,
     pub(crate) enable_io: bool,
+    /// Capacity of each worker's run queue; a power of two.
+    pub(crate) local_queue_capacity: usize,
+    pub(crate) disable_lifo_slot: bool,
 }
 
 /// Why a [`Config`] was refused: the field and what is wrong with it.
@@ -141,6 +153,8 @@ impl Config {
             thread_keep_alive: Duration::from_secs(10),
             enable_time: false,
             enable_io: false,
+            local_queue_capacity: 256,
+            disable_lifo_slot: false,
         }
     }
 
@@ -193,6 +207,20 @@ impl Config {
         self
     }
 
+    /// Capacity of each worker's local run queue (multi-thread); a power of
+    /// two between 2 and 65536. Default 256.
+    pub const fn local_queue_capacity(mut self, capacity: usize) -> Config {
+        self.local_queue_capacity = capacity;
+        self
+    }
+
+    /// Turns off the LIFO slot, where a worker keeps the task woken last to
+    /// run it next (multi-thread).
+    pub const fn disable_lifo_slot(mut self) -> Config {
+        self.disable_lifo_slot = true;
+        self
+    }
+
     /// Turns the timer wheel on.
     pub const fn enable_time(mut self) -> Config {
         self.enable_time = true;
@@ -240,6 +268,15 @@ impl Config {
             return refuse(
                 "thread_stack_size",
                 "invalid runtime config: `thread_stack_size` must be 0 (default) or at least 65536 bytes",
+            );
+        }
+        if self.local_queue_capacity < 2
+            || self.local_queue_capacity > MAX_LOCAL_QUEUE_CAPACITY
+            || !self.local_queue_capacity.is_power_of_two()
+        {
+            return refuse(
+                "local_queue_capacity",
+                "invalid runtime config: `local_queue_capacity` must be a power of two between 2 and 65536",
             );
         }
         if self.worker_threads > MAX_WORKER_THREADS {

@@ -28,7 +28,8 @@
 //!    may only read it. After completion the runtime wakes it and unsets
 //!    `JOIN_WAKER`, clearing the slot itself if the handle is gone.
 //! 4. **Owned-list links and the owner field** are touched only by the thread
-//!    that holds the scheduler core owning that list.
+//!    that holds the scheduler core owning that list, or the lock of that
+//!    list where a scheduler shares it between threads.
 //! 5. **The scheduler handle** in the cell is never written after creation and
 //!    is `Sync`, so any thread holding a reference may use it.
 //! 6. **Layout.** `Header` is the first field of the `repr(C)` cell, so a

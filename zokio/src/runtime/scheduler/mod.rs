@@ -2,6 +2,7 @@
 //! folder; this file only dispatches.
 
 pub(crate) mod current_thread;
+mod inject;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -9,8 +9,6 @@
 //! its future completes. Other threads reach the scheduler through the
 //! shared [`Handle`]: a locked inject queue, then an unpark.
 
-mod inject;
-
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
@@ -28,15 +26,24 @@ use crate::runtime::{context, coop, scheduler};
 use crate::task::list::OwnedTasks;
 use crate::task::{new_task, Id, JoinHandle, Notified, Schedule, Task};
 
-use inject::{Inject, Injected};
+use crate::runtime::scheduler::inject::Inject;
 
 /// The most tasks moved from the inject queue per lock.
 const INJECT_BATCH: usize = 32;
 
+/// An entry of the inject queue.
+enum Injected {
+    /// A task woken from another thread.
+    Woken(Notified<Arc<Handle>>),
+    /// A task spawned from another thread: the core binds it to its owned
+    /// list when it takes it.
+    Spawned(Task<Arc<Handle>>, Notified<Arc<Handle>>),
+}
+
 /// The shared side of a current-thread runtime.
 pub(crate) struct Handle {
     pub(crate) driver: driver::Handle,
-    inject: Inject<Arc<Handle>>,
+    inject: Inject<Injected>,
     /// Set by the `block_on` waker: the main future must be polled again.
     woken: AtomicBool,
     /// The core, while no thread drives the scheduler.
