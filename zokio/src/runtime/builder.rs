@@ -2,10 +2,19 @@
 
 use std::fmt;
 use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::thread;
 use std::time::Duration;
 
 use crate::runtime::config::{Config, Flavor};
 use crate::runtime::Runtime;
+
+/// The name runtime threads get unless the builder says otherwise.
+const DEFAULT_THREAD_NAME: &str = "zokio-runtime-worker";
+
+type ThreadNameFn = Arc<dyn Fn() -> String + Send + Sync + 'static>;
+type Callback = Arc<dyn Fn() + Send + Sync + 'static>;
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -31,29 +40,34 @@ use crate::runtime::Runtime;
 /// ```
 pub struct Builder {
     config: Config,
+    /// What `Config` cannot hold (it is `Copy` and `const`): closures.
+    thread_name: ThreadNameFn,
+    on_thread_start: Option<Callback>,
+    on_thread_stop: Option<Callback>,
 }
 
 impl Builder {
     /// A builder for a runtime whose tasks all run on the thread that calls
     /// `block_on`.
     pub fn new_current_thread() -> Builder {
-        Builder {
-            config: Config::new_current_thread(),
-        }
+        Builder::from_config(Config::new_current_thread())
     }
 
     /// A builder for a multi-thread runtime. The multi-thread scheduler is
     /// not available yet: [`build`](Builder::build) returns an error of kind
     /// `Unsupported`.
     pub fn new_multi_thread() -> Builder {
-        Builder {
-            config: Config::new_multi_thread(),
-        }
+        Builder::from_config(Config::new_multi_thread())
     }
 
     /// A builder from a (possibly compile-time checked) configuration.
     pub fn from_config(config: Config) -> Builder {
-        Builder { config }
+        Builder {
+            config,
+            thread_name: Arc::new(|| DEFAULT_THREAD_NAME.to_owned()),
+            on_thread_start: None,
+            on_thread_stop: None,
+        }
     }
 
     /// The configuration built so far.
@@ -97,29 +111,165 @@ impl Builder {
         self
     }
 
-    /// Most threads of the blocking pool; default 512.
+    /// Most threads of the blocking pool; default 512. Jobs spawned while
+    /// that many run wait in a queue.
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .max_blocking_threads(2)
+    ///     .build()
+    ///     .unwrap();
+    /// let jobs: Vec<_> = (0..8).map(|i| rt.spawn_blocking(move || i * 2)).collect();
+    /// let sum: i32 = rt.block_on(async {
+    ///     let mut sum = 0;
+    ///     for job in jobs {
+    ///         sum += job.await.unwrap();
+    ///     }
+    ///     sum
+    /// });
+    /// assert_eq!(sum, 56);
+    /// assert!(rt.metrics().num_blocking_threads() <= 2);
+    /// ```
     pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
         self.config = self.config.max_blocking_threads(n);
         self
     }
 
-    /// Stack size of threads the runtime starts.
+    /// Stack size of threads the runtime starts, in bytes (`0`, the default:
+    /// the platform's).
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
         self.config = self.config.thread_stack_size(bytes);
         self
     }
 
-    /// How long an idle blocking thread waits before it exits.
+    /// How long an idle blocking thread waits for work before it exits;
+    /// default 10 s.
     pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Builder {
         self.config = self.config.thread_keep_alive(keep_alive);
         self
+    }
+
+    /// The name of every thread the runtime starts; default
+    /// `"zokio-runtime-worker"`.
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .thread_name("image-resizer")
+    ///     .build()
+    ///     .unwrap();
+    /// let name = rt.spawn_blocking(|| std::thread::current().name().map(String::from));
+    /// assert_eq!(rt.block_on(name).unwrap().as_deref(), Some("image-resizer"));
+    /// ```
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
+        let name = name.into();
+        self.thread_name = Arc::new(move || name.clone());
+        self
+    }
+
+    /// A function that names each thread the runtime starts (called once per
+    /// thread); replaces [`thread_name`](Builder::thread_name).
+    ///
+    /// It is called while the blocking pool's lock is held: it must not use
+    /// the runtime (spawning blocking work from it deadlocks). If it panics,
+    /// or returns a name with a NUL byte, the thread gets the default name.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// static NEXT: AtomicUsize = AtomicUsize::new(0);
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .thread_name_fn(|| format!("blocking-{}", NEXT.fetch_add(1, Ordering::Relaxed)))
+    ///     .build()
+    ///     .unwrap();
+    /// let name = rt.spawn_blocking(|| std::thread::current().name().map(String::from));
+    /// assert_eq!(rt.block_on(name).unwrap().as_deref(), Some("blocking-0"));
+    /// ```
+    pub fn thread_name_fn<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() -> String + Send + Sync + 'static,
+    {
+        self.thread_name = Arc::new(f);
+        self
+    }
+
+    /// A callback run on each thread the runtime starts, first thing, inside
+    /// the runtime's context.
+    ///
+    /// A panic in it is reported by the panic hook and otherwise ignored, so
+    /// that the thread still does its work.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let counter = started.clone();
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .on_thread_start(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(rt.spawn_blocking(|| ())).unwrap();
+    /// assert_eq!(started.load(Ordering::SeqCst), 1);
+    /// ```
+    pub fn on_thread_start<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// A callback run on each thread the runtime starts, last thing before
+    /// it exits, inside the runtime's context. A runtime shut down with
+    /// [`shutdown_timeout`](Runtime::shutdown_timeout) (or dropped) waits
+    /// for it, within the timeout.
+    ///
+    /// A panic in it is reported by the panic hook and otherwise ignored.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let counter = stopped.clone();
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .on_thread_stop(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(rt.spawn_blocking(|| ())).unwrap();
+    /// drop(rt);
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 1);
+    /// ```
+    pub fn on_thread_stop<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// What the runtime needs to start its threads.
+    fn thread_options(&self) -> ThreadOptions {
+        ThreadOptions {
+            name: self.thread_name.clone(),
+            stack_size: self.config.thread_stack_size,
+            on_start: self.on_thread_start.clone(),
+            on_stop: self.on_thread_stop.clone(),
+        }
     }
 
     /// Checks the configuration and creates the runtime.
     pub fn build(&mut self) -> io::Result<Runtime> {
         self.config.check()?;
         match self.config.flavor {
-            Flavor::CurrentThread => Ok(Runtime::new_current_thread(&self.config)),
+            Flavor::CurrentThread => Ok(Runtime::new_current_thread(
+                &self.config,
+                self.thread_options(),
+            )),
             Flavor::MultiThread => Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 "the multi-thread scheduler is not available in this version of Zokio; \
@@ -133,6 +283,65 @@ impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
             .field("config", &self.config)
-            .finish()
+            .field("on_thread_start", &self.on_thread_start.is_some())
+            .field("on_thread_stop", &self.on_thread_stop.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the runtime starts its threads: their name, stack size, and the
+/// callbacks around each thread's life.
+#[derive(Clone)]
+pub(crate) struct ThreadOptions {
+    name: ThreadNameFn,
+    /// `0`: the platform default.
+    stack_size: usize,
+    on_start: Option<Callback>,
+    on_stop: Option<Callback>,
+}
+
+impl ThreadOptions {
+    /// A `std::thread::Builder` for the next thread: named, sized.
+    pub(crate) fn thread_builder(&self) -> thread::Builder {
+        // The name function runs under the blocking pool's lock: neither its
+        // panic nor a name `std` refuses (one with a NUL byte, on which
+        // `spawn` panics) may unwind from there. Both get the default name.
+        let name = panic::catch_unwind(AssertUnwindSafe(|| (self.name)()))
+            .ok()
+            .filter(|name| !name.contains('\0'))
+            .unwrap_or_else(|| DEFAULT_THREAD_NAME.to_owned());
+        let builder = thread::Builder::new().name(name);
+        match self.stack_size {
+            0 => builder,
+            bytes => builder.stack_size(bytes),
+        }
+    }
+
+    /// Runs the start callback, if any; on the new thread.
+    pub(crate) fn on_start(&self) {
+        run_callback(self.on_start.as_deref());
+    }
+
+    /// Runs the stop callback, if any; on the exiting thread.
+    pub(crate) fn on_stop(&self) {
+        run_callback(self.on_stop.as_deref());
+    }
+}
+
+/// Runs a user callback; its panic (already reported by the panic hook)
+/// must not unwind through the runtime's thread bookkeeping.
+fn run_callback(callback: Option<&(dyn Fn() + Send + Sync)>) {
+    if let Some(callback) = callback {
+        let _ = panic::catch_unwind(AssertUnwindSafe(callback));
+    }
+}
+
+impl fmt::Debug for ThreadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadOptions")
+            .field("stack_size", &self.stack_size)
+            .field("on_start", &self.on_start.is_some())
+            .field("on_stop", &self.on_stop.is_some())
+            .finish_non_exhaustive()
     }
 }

@@ -68,6 +68,32 @@ impl Handle {
         self.inner.spawn(future, Id::next())
     }
 
+    /// Runs a blocking closure on this runtime's blocking pool, from any
+    /// thread; see [`task::spawn_blocking`](crate::task::spawn_blocking).
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let handle = rt.handle().clone();
+    /// let job = std::thread::spawn(move || handle.spawn_blocking(|| 6 * 7))
+    ///     .join()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(job).unwrap(), 42);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the pool has no thread and the OS refuses to start one.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner
+            .blocking_spawner()
+            .spawn_blocking(&self.inner, func)
+    }
+
     /// Runs `future` to completion on this thread. On a current-thread
     /// runtime this also drives the runtime's tasks and timers, unless
     /// another thread is already driving them (then it waits for the future

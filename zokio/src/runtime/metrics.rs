@@ -74,6 +74,40 @@ impl RuntimeMetrics {
         }
     }
 
+    /// Threads of the blocking pool now, busy or idle.
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.metrics().num_blocking_threads(), 0);
+    /// rt.block_on(rt.spawn_blocking(|| ())).unwrap();
+    /// // The thread stays for `thread_keep_alive` in case more work comes.
+    /// assert_eq!(rt.metrics().num_blocking_threads(), 1);
+    /// ```
+    pub fn num_blocking_threads(&self) -> usize {
+        self.handle.blocking_spawner().num_threads()
+    }
+
+    /// Threads of the blocking pool waiting for a job.
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.metrics().num_idle_blocking_threads(), 0);
+    /// ```
+    pub fn num_idle_blocking_threads(&self) -> usize {
+        self.handle.blocking_spawner().num_idle_threads()
+    }
+
+    /// Blocking jobs queued and not yet started (all the pool's threads are
+    /// busy).
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert_eq!(rt.metrics().blocking_queue_depth(), 0);
+    /// ```
+    pub fn blocking_queue_depth(&self) -> usize {
+        self.handle.blocking_spawner().queue_depth()
+    }
+
     /// Polls cut short by the cooperative budget on this thread.
     pub fn budget_forced_yield_count(&self) -> u64 {
         crate::runtime::context::forced_yields()

@@ -8,7 +8,8 @@
 //! assert_eq!(answer, 42);
 //! ```
 
-mod builder;
+pub(crate) mod blocking;
+pub(crate) mod builder;
 mod config;
 pub(crate) mod context;
 pub(crate) mod coop;
@@ -29,6 +30,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::task::{Id, JoinHandle};
+use blocking::BlockingPool;
+use builder::ThreadOptions;
 
 /// The flavour of a running runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,19 +41,35 @@ pub enum RuntimeFlavor {
     CurrentThread,
 }
 
-/// A runtime: owns the scheduler and its tasks. Dropping it cancels every
-/// task (their destructors run) and resolves their join handles as
-/// cancelled.
+/// A runtime: owns the scheduler, its tasks and its blocking pool.
+///
+/// Dropping it cancels every task (their destructors run) and resolves
+/// their join handles as cancelled; blocking jobs not yet started are
+/// cancelled too, and it then waits for the running ones to finish and
+/// their threads to exit. [`shutdown_timeout`](Runtime::shutdown_timeout)
+/// bounds that wait; [`shutdown_background`](Runtime::shutdown_background)
+/// skips it. Dropped from within an asynchronous context (a task, or
+/// `block_on`) or from one of its own blocking threads, a runtime does not
+/// wait, since that could deadlock (Tokio panics in the first case).
 pub struct Runtime {
     handle: Handle,
+    /// Taken by the shutdown, which happens once.
+    blocking_pool: Option<BlockingPool>,
 }
 
 impl Runtime {
-    fn new_current_thread(config: &Config) -> Runtime {
+    fn new_current_thread(config: &Config, threads: ThreadOptions) -> Runtime {
+        let blocking_pool = BlockingPool::new(
+            config.max_blocking_threads,
+            config.thread_keep_alive,
+            threads,
+        );
+        let scheduler = scheduler::current_thread::new(config, blocking_pool.spawner().clone());
         Runtime {
             handle: Handle {
-                inner: scheduler::Handle::CurrentThread(scheduler::current_thread::new(config)),
+                inner: scheduler::Handle::CurrentThread(scheduler),
             },
+            blocking_pool: Some(blocking_pool),
         }
     }
 
@@ -76,6 +95,27 @@ impl Runtime {
         self.handle.inner.spawn(future, Id::next())
     }
 
+    /// Runs a blocking closure on the runtime's blocking pool; see
+    /// [`task::spawn_blocking`](crate::task::spawn_blocking).
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let job = rt.spawn_blocking(|| std::fs::metadata("/").is_ok());
+    /// assert!(rt.block_on(job).unwrap());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the pool has no thread and the OS refuses to start one.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(func)
+    }
+
     /// The runtime's handle.
     pub fn handle(&self) -> &Handle {
         &self.handle
@@ -91,26 +131,61 @@ impl Runtime {
         self.handle.metrics()
     }
 
-    /// Shuts the runtime down, cancelling every task, and waits at most
-    /// `timeout` for work that cannot be cancelled. The current-thread
-    /// runtime has none, so this returns once the tasks are dropped.
-    pub fn shutdown_timeout(self, timeout: Duration) {
-        let _ = timeout;
-        drop(self);
+    /// Shuts the runtime down, cancelling every task and every blocking job
+    /// not yet started, and waits at most `timeout` for the blocking jobs
+    /// that are running (they cannot be interrupted) and their threads.
+    /// Threads still running after that are left to finish on their own.
+    ///
+    /// It does not wait when called from within an asynchronous context or
+    /// from one of the runtime's blocking threads (see [`Runtime`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let _job = rt.spawn_blocking(|| std::thread::sleep(Duration::from_millis(10)));
+    /// // Returns once the job is done: well within the timeout.
+    /// rt.shutdown_timeout(Duration::from_secs(10));
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shut_down(Some(timeout));
     }
 
-    /// Shuts the runtime down without waiting for work that cannot be
-    /// cancelled.
-    pub fn shutdown_background(self) {
-        drop(self);
+    /// Shuts the runtime down without waiting for the blocking jobs that
+    /// are running; they finish on their own. Blocking jobs not yet started
+    /// are cancelled.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    ///
+    /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let (tx, rx) = mpsc::channel::<()>();
+    /// // This job runs until `tx` is dropped, after the shutdown.
+    /// let _job = rt.spawn_blocking(move || rx.recv().is_err());
+    /// rt.shutdown_background();
+    /// drop(tx);
+    /// ```
+    pub fn shutdown_background(mut self) {
+        self.shut_down(Some(Duration::ZERO));
+    }
+
+    /// Cancels the tasks, then the queued blocking jobs, then waits for the
+    /// blocking threads (for ever if `timeout` is `None`). Later calls do
+    /// nothing.
+    fn shut_down(&mut self, timeout: Option<Duration>) {
+        let Some(mut blocking_pool) = self.blocking_pool.take() else {
+            return;
+        };
+        match &self.handle.inner {
+            scheduler::Handle::CurrentThread(h) => scheduler::current_thread::shutdown(h),
+        }
+        blocking_pool.shutdown(timeout);
     }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        match &self.handle.inner {
-            scheduler::Handle::CurrentThread(h) => scheduler::current_thread::shutdown(h),
-        }
+        self.shut_down(None);
     }
 }
 

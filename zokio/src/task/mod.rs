@@ -176,6 +176,64 @@ where
     }
 }
 
+/// Runs a blocking closure on a thread of the current runtime's blocking
+/// pool, so that it does not stall the threads that run tasks.
+///
+/// Use it for work that blocks or computes for long: blocking system calls,
+/// libraries with a blocking API, heavy CPU work. The pool starts threads on
+/// demand, up to [`max_blocking_threads`]; more jobs than that wait in a
+/// queue. The closure runs inside the runtime's context, so
+/// [`Handle::current`](crate::runtime::Handle::current) and
+/// [`zokio::spawn`](crate::spawn) work in it.
+///
+/// The returned [`JoinHandle`] resolves to the closure's value, or to a
+/// [`JoinError`] that [is a panic](JoinError::is_panic) if it panicked.
+///
+/// [`max_blocking_threads`]: crate::runtime::Builder::max_blocking_threads
+///
+/// ```
+/// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();
+/// rt.block_on(async {
+///     let digest = zokio::task::spawn_blocking(|| {
+///         // Stands for something slow.
+///         (1..=1_000u64).sum::<u64>()
+///     });
+///     assert_eq!(digest.await.unwrap(), 500_500);
+/// });
+/// ```
+///
+/// # Cancellation
+///
+/// A blocking closure cannot be interrupted. [`JoinHandle::abort`] cancels
+/// the job only if it has not started (it never will; the handle resolves
+/// as cancelled); once started it runs to the end. Likewise at shutdown:
+/// queued jobs are cancelled, running ones are waited for up to
+/// [`Runtime::shutdown_timeout`](crate::runtime::Runtime::shutdown_timeout).
+/// Awaiting the handle is cancel safe, as for every [`JoinHandle`].
+///
+/// # Panics
+///
+/// If called outside a Zokio runtime; and if the pool has no thread and
+/// the OS refuses to start one (the message carries the OS error). In that
+/// case the closure is dropped unrun. If the pool has a thread, a refusal
+/// only leaves the job queued for it.
+#[track_caller]
+pub fn spawn_blocking<F, R>(func: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    // The handle is cloned out of the context (rather than used in
+    // `with_current`) so that a panic points at the caller, and so that the
+    // closure, dropped here if the runtime is shutting down, may use the
+    // context from its destructor.
+    let handle = match scheduler::Handle::with_current(scheduler::Handle::clone) {
+        Ok(handle) => handle,
+        Err(err) => panic!("`zokio::task::spawn_blocking` failed: {err}"),
+    };
+    handle.blocking_spawner().spawn_blocking(&handle, func)
+}
+
 /// Spawns a task on the current runtime.
 ///
 /// The task starts running in the background right away; the returned

@@ -51,6 +51,13 @@ impl Handle {
         }
     }
 
+    /// The runtime's blocking pool.
+    pub(crate) fn blocking_spawner(&self) -> &crate::runtime::blocking::Spawner {
+        match self {
+            Handle::CurrentThread(h) => &h.blocking,
+        }
+    }
+
     pub(crate) fn driver(&self) -> &crate::driver::Handle {
         match self {
             Handle::CurrentThread(h) => &h.driver,

@@ -20,6 +20,7 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
 use crate::driver::{self, Driver, Unparker};
 use crate::loom::{lock, Mutex};
+use crate::runtime::blocking;
 use crate::runtime::config::Config;
 use crate::runtime::thread_park::ThreadPark;
 use crate::runtime::{context, coop, scheduler};
@@ -53,6 +54,8 @@ pub(crate) struct Handle {
     event_interval: u32,
     global_queue_interval: u32,
     pub(crate) metrics: Metrics,
+    /// The runtime's blocking pool.
+    pub(crate) blocking: blocking::Spawner,
 }
 
 /// Counters kept for `RuntimeMetrics`.
@@ -82,7 +85,7 @@ pub(crate) struct Context {
 }
 
 /// Creates a runtime's shared handle, its core parked inside.
-pub(crate) fn new(config: &Config) -> Arc<Handle> {
+pub(crate) fn new(config: &Config, blocking: blocking::Spawner) -> Arc<Handle> {
     let (driver, driver_handle) = driver::new(config.enable_time);
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(64),
@@ -100,6 +103,7 @@ pub(crate) fn new(config: &Config) -> Arc<Handle> {
         event_interval: config.event_interval,
         global_queue_interval: config.global_queue_interval,
         metrics: Metrics::default(),
+        blocking,
     })
 }
 
