@@ -1,16 +1,294 @@
 //! Attribute macros for Zokio: `#[zokio::main]` and `#[zokio::test]`.
-//! (Placeholder: the macros helper replaces this file.)
+//!
+//! Use them through the `zokio` crate (feature `macros`, on by default),
+//! not from this crate directly. They are written on plain
+//! [`proc_macro`] token trees, without `syn` or `quote`, so that they build
+//! in a second.
+//!
+//! Both macros turn an `async fn` into a plain `fn` whose body builds a
+//! runtime and blocks on the original body, as Tokio's do. Their arguments
+//! are checked at compile time; a bad one is reported on the offending token.
+#![deny(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
-use proc_macro::TokenStream;
+mod args;
+mod item;
 
-/// Runs an `async fn main` on a Zokio runtime.
+use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+
+use args::Config;
+use item::ItemFn;
+
+/// Marks an `async fn` (usually `main`) as the entry point of a Zokio
+/// runtime.
+///
+/// The function becomes a plain `fn` whose body builds a runtime with
+/// `enable_all()` and blocks on the original body, written as an
+/// `async move` block, so `?` and the return type work as in any `fn`:
+///
+/// ```
+/// #[zokio::main]
+/// async fn main() -> Result<(), std::num::ParseIntError> {
+///     let n: u32 = "42".parse()?;
+///     let doubled = zokio::spawn(async move { n * 2 }).await.unwrap();
+///     assert_eq!(doubled, 84);
+///     Ok(())
+/// }
+/// ```
+///
+/// expands to (roughly)
+///
+/// ```
+/// fn main() -> Result<(), std::num::ParseIntError> {
+///     let body = async move {
+///         let n: u32 = "42".parse()?;
+///         let doubled = zokio::spawn(async move { n * 2 }).await.unwrap();
+///         assert_eq!(doubled, 84);
+///         Ok(())
+///     };
+///     zokio::runtime::Builder::new_current_thread()
+///         .enable_all()
+///         .build()
+///         .expect("Failed building the Runtime")
+///         .block_on(body)
+/// }
+/// ```
+///
+/// Any `async fn` may be marked, not only `main`; one with arguments becomes
+/// a plain function that takes them:
+///
+/// ```
+/// #[zokio::main]
+/// async fn add(a: u32, b: u32) -> u32 {
+///     zokio::spawn(async move { a + b }).await.unwrap()
+/// }
+///
+/// fn main() {
+///     assert_eq!(add(2, 3), 5);
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// * `flavor = "current_thread"`: the scheduler. **The default is
+///   `current_thread`**, where Tokio's `main` defaults to `multi_thread`:
+///   Zokio has no multi-thread scheduler yet, so `flavor = "multi_thread"`
+///   (and `worker_threads`, which needs it) is a compile error for now.
+/// * `worker_threads = N`: worker threads of a multi-thread runtime; a
+///   positive integer literal.
+/// * `crate = "path"`: where to find Zokio, if it was renamed or is
+///   re-exported (default `::zokio`).
+///
+/// ```
+/// use zokio as zk;
+///
+/// #[zk::main(flavor = "current_thread", crate = "zk")]
+/// async fn main() {
+///     zk::task::yield_now().await;
+/// }
+/// ```
+///
+/// # Compile errors
+///
+/// Each of these fails to build, with the error on the offending token.
+///
+/// An unknown argument:
+///
+/// ```compile_fail
+/// #[zokio::main(flavour = "current_thread")]
+/// async fn main() {}
+/// ```
+///
+/// An unknown flavor:
+///
+/// ```compile_fail
+/// #[zokio::main(flavor = "single_thread")]
+/// async fn main() {}
+/// ```
+///
+/// The multi-thread flavor, with or without `worker_threads` (not available
+/// yet):
+///
+/// ```compile_fail
+/// #[zokio::main(flavor = "multi_thread")]
+/// async fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// #[zokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() {}
+/// ```
+///
+/// `worker_threads` that is not a positive integer literal:
+///
+/// ```compile_fail
+/// #[zokio::main(worker_threads = "2")]
+/// async fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// #[zokio::main(worker_threads = 0)]
+/// async fn main() {}
+/// ```
+///
+/// `worker_threads` on a current-thread runtime:
+///
+/// ```compile_fail
+/// #[zokio::main(flavor = "current_thread", worker_threads = 2)]
+/// async fn main() {}
+/// ```
+///
+/// The same argument twice:
+///
+/// ```compile_fail
+/// #[zokio::main(flavor = "current_thread", flavor = "current_thread")]
+/// async fn main() {}
+/// ```
+///
+/// A `crate` that is not a path:
+///
+/// ```compile_fail
+/// #[zokio::main(crate = "not a path")]
+/// async fn main() {}
+/// ```
+///
+/// A function that is not `async`:
+///
+/// ```compile_fail
+/// #[zokio::main]
+/// fn main() {}
+/// ```
+///
+/// A `main` with arguments:
+///
+/// ```compile_fail
+/// #[zokio::main]
+/// async fn main(args: Vec<String>) {}
+/// ```
 #[proc_macro_attribute]
-pub fn main(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(args, item, Kind::Main)
 }
 
-/// Runs an `async fn` test on a Zokio runtime.
+/// Marks an `async fn` as a test that runs on its own Zokio runtime.
+///
+/// Like [`macro@main`], and the function is also marked `#[test]`. The
+/// default flavor is `current_thread`, as with Tokio; the arguments are those
+/// of `main`.
+///
+/// ```no_run
+/// #[zokio::test]
+/// async fn spawned_task_runs() {
+///     let handle = zokio::spawn(async { 6 * 7 });
+///     assert_eq!(handle.await.unwrap(), 42);
+/// }
+///
+/// #[zokio::test(flavor = "current_thread")]
+/// async fn may_use_question_mark() -> Result<(), std::num::ParseIntError> {
+///     let n: u32 = "7".parse()?;
+///     assert_eq!(n, 7);
+///     Ok(())
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Compile errors
+///
+/// As for `main`; for example a function that is not `async`:
+///
+/// ```compile_fail
+/// #[zokio::test]
+/// fn not_async() {}
+/// # fn main() {}
+/// ```
+///
+/// the multi-thread flavor (not available yet):
+///
+/// ```compile_fail
+/// #[zokio::test(flavor = "multi_thread")]
+/// async fn on_workers() {}
+/// # fn main() {}
+/// ```
+///
+/// an unknown argument:
+///
+/// ```compile_fail
+/// #[zokio::test(start_paused = true)]
+/// async fn paused() {}
+/// # fn main() {}
+/// ```
+///
+/// or a second test attribute:
+///
+/// ```compile_fail
+/// #[zokio::test]
+/// #[test]
+/// async fn twice() {}
+/// # fn main() {}
+/// ```
 #[proc_macro_attribute]
-pub fn test(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(args, item, Kind::Test)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Main,
+    Test,
+}
+
+/// A compile error on one token.
+#[derive(Debug)]
+struct Error {
+    span: Span,
+    message: String,
+}
+
+impl Error {
+    fn new(span: Span, message: impl Into<String>) -> Error {
+        Error {
+            span,
+            message: message.into(),
+        }
+    }
+
+    /// `compile_error! { "message" }`, every token spanned on the offending
+    /// one so that the compiler reports it there.
+    fn into_tokens(self) -> TokenStream {
+        let mut message = Literal::string(&self.message);
+        message.set_span(self.span);
+        let mut bang = Punct::new('!', Spacing::Alone);
+        bang.set_span(self.span);
+        let mut group = Group::new(Delimiter::Brace, TokenTree::from(message).into());
+        group.set_span(self.span);
+        [
+            TokenTree::from(Ident::new("compile_error", self.span)),
+            bang.into(),
+            group.into(),
+        ]
+        .into_iter()
+        .collect()
+    }
+}
+
+fn expand(args: TokenStream, item: TokenStream, kind: Kind) -> TokenStream {
+    let func = match ItemFn::parse(item.clone()) {
+        Ok(func) => func,
+        Err(error) => {
+            let mut out = item;
+            out.extend(error.into_tokens());
+            return out;
+        }
+    };
+    let mut errors = Vec::new();
+    let config = Config::parse(args, &mut errors);
+    func.check(kind, &mut errors);
+    // On errors, expand anyway (with what was understood) so that the
+    // compiler reports only ours, not also an `async fn main` or a missing
+    // `main`.
+    let mut out = func.expand(kind, &config);
+    for error in errors {
+        out.extend(error.into_tokens());
+    }
+    out
 }

@@ -1,0 +1,312 @@
+//! The macro arguments: `flavor = "..."`, `worker_threads = N`,
+//! `crate = "path"`, separated by commas.
+
+use proc_macro::{Group, Ident, Punct, Span, TokenStream, TokenTree};
+
+use crate::Error;
+
+/// What the arguments asked for. Invalid arguments are reported as errors
+/// and leave the defaults in place.
+#[derive(Debug)]
+pub(crate) struct Config {
+    /// The path of the zokio crate, spanned on the `crate` argument if given.
+    pub(crate) crate_path: TokenStream,
+}
+
+/// The arguments Tokio knows and Zokio does not support yet, with why.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    (
+        "start_paused",
+        "`start_paused` is not supported yet in this version of Zokio (the clock cannot be paused)",
+    ),
+    (
+        "unhandled_panic",
+        "`unhandled_panic` is not supported yet in this version of Zokio",
+    ),
+];
+
+const KNOWN: &str = "expected one of: `flavor`, `worker_threads`, `crate`";
+
+const MULTI_THREAD_UNAVAILABLE: &str =
+    "the multi-thread scheduler is not available yet in this version of Zokio; \
+     use `flavor = \"current_thread\"` (the default)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    CurrentThread,
+    MultiThread,
+}
+
+impl Config {
+    /// Parses the arguments, pushing one error per problem found.
+    pub(crate) fn parse(args: TokenStream, errors: &mut Vec<Error>) -> Config {
+        let mut flavor: Option<Flavor> = None;
+        let mut worker_threads: Option<Span> = None;
+        let mut crate_path: Option<TokenStream> = None;
+        let mut seen: Vec<String> = Vec::new();
+
+        for arg in split_commas(args) {
+            let Some((key, value)) = key_value(&arg, errors) else {
+                continue;
+            };
+            let name = key.to_string();
+            if seen.contains(&name) {
+                errors.push(Error::new(
+                    key.span(),
+                    format!("the `{name}` argument is given more than once"),
+                ));
+                continue;
+            }
+            seen.push(name.clone());
+            match name.as_str() {
+                "flavor" => {
+                    if let Some(parsed) = parse_flavor(&value, errors) {
+                        flavor = Some(parsed);
+                    }
+                }
+                "worker_threads" => {
+                    if parse_positive_int(&value, errors).is_some() {
+                        worker_threads = Some(key.span());
+                    }
+                }
+                "crate" => {
+                    if let Some(path) = parse_path(&value, errors) {
+                        crate_path = Some(path);
+                    }
+                }
+                other => {
+                    let message = match UNSUPPORTED.iter().find(|(n, _)| *n == other) {
+                        Some((_, why)) => (*why).to_string(),
+                        None => format!("unknown argument `{other}`; {KNOWN}"),
+                    };
+                    errors.push(Error::new(key.span(), message));
+                }
+            }
+        }
+
+        if let Some(key_span) = worker_threads {
+            // With `multi_thread`, the flavor itself was reported already.
+            match flavor {
+                Some(Flavor::MultiThread) => {}
+                Some(Flavor::CurrentThread) => errors.push(Error::new(
+                    key_span,
+                    "`worker_threads` needs the `multi_thread` flavor; a current-thread \
+                     runtime runs every task on the thread that calls `block_on`",
+                )),
+                None => errors.push(Error::new(
+                    key_span,
+                    "`worker_threads` needs the `multi_thread` flavor, and the default flavor \
+                     is `current_thread`: the multi-thread scheduler is not available yet in \
+                     this version of Zokio",
+                )),
+            }
+        }
+
+        Config {
+            crate_path: crate_path.unwrap_or_else(|| "::zokio".parse().expect("a valid path")),
+        }
+    }
+}
+
+/// Splits a token stream on top-level commas; empty pieces (a trailing
+/// comma) are dropped.
+fn split_commas(args: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut pieces = vec![Vec::new()];
+    for token in args {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ',' => pieces.push(Vec::new()),
+            _ => pieces.last_mut().expect("never empty").push(token),
+        }
+    }
+    pieces.retain(|piece| !piece.is_empty());
+    pieces
+}
+
+/// `key = value`: the key's identifier and the value's tokens.
+fn key_value(arg: &[TokenTree], errors: &mut Vec<Error>) -> Option<(Ident, Vec<TokenTree>)> {
+    let key = match &arg[0] {
+        TokenTree::Ident(ident) => ident.clone(),
+        other => {
+            errors.push(Error::new(
+                other.span(),
+                format!("expected an argument name; {KNOWN}"),
+            ));
+            return None;
+        }
+    };
+    match arg.get(1) {
+        Some(TokenTree::Punct(p)) if p.as_char() == '=' => {}
+        Some(other) => {
+            errors.push(Error::new(
+                other.span(),
+                format!("expected `=` after `{key}`"),
+            ));
+            return None;
+        }
+        None => {
+            errors.push(Error::new(
+                key.span(),
+                format!("expected a value: `{key} = ...`"),
+            ));
+            return None;
+        }
+    }
+    if arg.len() < 3 {
+        errors.push(Error::new(
+            arg[1].span(),
+            format!("expected a value after `{key} =`"),
+        ));
+        return None;
+    }
+    Some((key, arg[2..].to_vec()))
+}
+
+/// The value when it is exactly one string literal, with its span.
+fn single_string(value: &[TokenTree]) -> Option<(String, Span)> {
+    match value {
+        [TokenTree::Literal(lit)] => string_contents(&lit.to_string()).map(|s| (s, lit.span())),
+        _ => None,
+    }
+}
+
+/// The contents of a string literal as written: `"..."` or `r#"..."#`
+/// (escapes are not interpreted: flavors and paths have none).
+fn string_contents(repr: &str) -> Option<String> {
+    if let Some(inner) = repr.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        return Some(inner.to_string());
+    }
+    let raw = repr.strip_prefix('r')?;
+    let hashes = raw.len() - raw.trim_start_matches('#').len();
+    let inner = raw[hashes..].strip_prefix('"')?;
+    let inner = inner.strip_suffix(&"#".repeat(hashes))?.strip_suffix('"')?;
+    Some(inner.to_string())
+}
+
+fn parse_flavor(value: &[TokenTree], errors: &mut Vec<Error>) -> Option<Flavor> {
+    let Some((name, span)) = single_string(value) else {
+        errors.push(Error::new(
+            value[0].span(),
+            "`flavor` must be a string literal: `\"current_thread\"`",
+        ));
+        return None;
+    };
+    match name.as_str() {
+        "current_thread" => Some(Flavor::CurrentThread),
+        "multi_thread" => {
+            errors.push(Error::new(span, MULTI_THREAD_UNAVAILABLE));
+            Some(Flavor::MultiThread)
+        }
+        other => {
+            errors.push(Error::new(
+                span,
+                format!(
+                    "no such runtime flavor `{other}`; the flavors are `current_thread` and \
+                     `multi_thread`"
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// A positive integer literal (decimal, `_` separators, optional `usize`
+/// suffix).
+fn parse_positive_int(value: &[TokenTree], errors: &mut Vec<Error>) -> Option<usize> {
+    let not_int = "`worker_threads` must be a positive integer literal, like `worker_threads = 4`";
+    let [TokenTree::Literal(lit)] = value else {
+        errors.push(Error::new(value[0].span(), not_int));
+        return None;
+    };
+    let repr = lit.to_string();
+    let digits = repr.strip_suffix("usize").unwrap_or(&repr).replace('_', "");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        errors.push(Error::new(lit.span(), not_int));
+        return None;
+    }
+    match digits.parse::<usize>() {
+        Ok(0) => {
+            errors.push(Error::new(
+                lit.span(),
+                "`worker_threads` must be greater than 0",
+            ));
+            None
+        }
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(Error::new(lit.span(), "`worker_threads` is too large"));
+            None
+        }
+    }
+}
+
+/// `"a::b"` or `"::a::b"`: a path of identifiers, spanned on the literal.
+fn parse_path(value: &[TokenTree], errors: &mut Vec<Error>) -> Option<TokenStream> {
+    let not_path = "`crate` must be a string literal holding a path, like `crate = \"zokio\"`";
+    let Some((text, span)) = single_string(value) else {
+        errors.push(Error::new(value[0].span(), not_path));
+        return None;
+    };
+    let tokens: Vec<TokenTree> = match text.parse::<TokenStream>() {
+        Ok(stream) => stream.into_iter().collect(),
+        Err(_) => Vec::new(),
+    };
+    if !is_path(&tokens) {
+        errors.push(Error::new(span, not_path));
+        return None;
+    }
+    Some(tokens.into_iter().map(|t| respan(t, span)).collect())
+}
+
+/// Whether `tokens` are `(::)? ident (:: ident)*`.
+fn is_path(tokens: &[TokenTree]) -> bool {
+    let is_colon = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ':');
+    let mut rest = tokens;
+    let mut expect_ident = true;
+    if rest.len() >= 2 && is_colon(&rest[0]) && is_colon(&rest[1]) {
+        rest = &rest[2..];
+    }
+    while let Some(first) = rest.first() {
+        if expect_ident {
+            if !matches!(first, TokenTree::Ident(_)) {
+                return false;
+            }
+            rest = &rest[1..];
+        } else {
+            if rest.len() < 2 || !is_colon(&rest[0]) || !is_colon(&rest[1]) {
+                return false;
+            }
+            rest = &rest[2..];
+        }
+        expect_ident = !expect_ident;
+    }
+    // Non-empty, and ends on an identifier.
+    !tokens.is_empty() && !expect_ident
+}
+
+fn respan(token: TokenTree, span: Span) -> TokenTree {
+    match token {
+        TokenTree::Group(group) => {
+            let inner = group
+                .stream()
+                .into_iter()
+                .map(|t| respan(t, span))
+                .collect();
+            let mut out = Group::new(group.delimiter(), inner);
+            out.set_span(span);
+            out.into()
+        }
+        TokenTree::Ident(mut ident) => {
+            ident.set_span(span);
+            ident.into()
+        }
+        TokenTree::Punct(punct) => {
+            let mut out = Punct::new(punct.as_char(), punct.spacing());
+            out.set_span(span);
+            out.into()
+        }
+        TokenTree::Literal(mut lit) => {
+            lit.set_span(span);
+            lit.into()
+        }
+    }
+}
