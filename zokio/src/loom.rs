@@ -12,9 +12,7 @@ pub(crate) use loom::{
 };
 
 #[cfg(not(loom))]
-pub(crate) use std::{
-    sync::{atomic, Arc, Condvar, Mutex, MutexGuard},
-};
+pub(crate) use std::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
 
 /// `std::cell::UnsafeCell` with loom's closure-based access API, so that the
 /// same code builds in both configurations.

@@ -7,12 +7,18 @@ use zokio::runtime::{Builder, Config};
 fn refused(builder: &mut Builder, field: &str) {
     let err = builder.build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
-    assert!(err.to_string().contains(field), "{err} does not name {field}");
+    assert!(
+        err.to_string().contains(field),
+        "{err} does not name {field}"
+    );
 }
 
 #[test]
 fn invalid_builder_values_are_input_errors() {
-    refused(Builder::new_current_thread().event_interval(0), "event_interval");
+    refused(
+        Builder::new_current_thread().event_interval(0),
+        "event_interval",
+    );
     refused(
         Builder::new_current_thread().global_queue_interval(0),
         "global_queue_interval",
@@ -25,7 +31,10 @@ fn invalid_builder_values_are_input_errors() {
         Builder::new_current_thread().thread_stack_size(100),
         "thread_stack_size",
     );
-    refused(Builder::new_current_thread().worker_threads(2), "worker_threads");
+    refused(
+        Builder::new_current_thread().worker_threads(2),
+        "worker_threads",
+    );
 }
 
 #[test]
@@ -44,11 +53,20 @@ fn valid_const_config_builds() {
         .enable_all()
         .validate();
     let rt = Builder::from_config(CONFIG).build().unwrap();
-    assert_eq!(rt.block_on(async { zokio::spawn(async { 1 }).await.unwrap() }), 1);
+    assert_eq!(
+        rt.block_on(async { zokio::spawn(async { 1 }).await.unwrap() }),
+        1
+    );
 }
 
 #[test]
-fn multi_thread_is_not_available_yet() {
-    let err = Builder::new_multi_thread().build().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Unsupported);
+fn invalid_multi_thread_values_are_input_errors() {
+    refused(
+        Builder::new_multi_thread().local_queue_capacity(100),
+        "local_queue_capacity",
+    );
+    refused(
+        Builder::new_multi_thread().worker_threads(1 << 20),
+        "worker_threads",
+    );
 }

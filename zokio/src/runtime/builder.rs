@@ -53,11 +53,36 @@ impl Builder {
         Builder::from_config(Config::new_current_thread())
     }
 
-    /// A builder for a multi-thread runtime. The multi-thread scheduler is
-    /// not available yet: [`build`](Builder::build) returns an error of kind
-    /// `Unsupported`.
+    /// A builder for a multi-thread runtime: a pool of worker threads (one
+    /// per core by default) that steal work from each other.
     pub fn new_multi_thread() -> Builder {
         Builder::from_config(Config::new_multi_thread())
+    }
+
+    /// A builder for a thread-per-core runtime: `worker_threads`
+    /// independent current-thread workers (one per core by default). A task
+    /// spawned on a worker stays there; `task::spawn_local` works on every
+    /// worker; spawns from outside are spread round-robin. Not in Tokio.
+    pub fn new_thread_per_core() -> Builder {
+        Builder::from_config(Config::new_thread_per_core())
+    }
+
+    /// Pins each thread-per-core worker to one CPU (worker `i` to CPU `i`).
+    pub fn pin_threads(&mut self, pin: bool) -> &mut Builder {
+        self.config = self.config.pin_threads(pin);
+        self
+    }
+
+    /// Capacity of each worker's local run queue; a power of two.
+    pub fn local_queue_capacity(&mut self, capacity: usize) -> &mut Builder {
+        self.config = self.config.local_queue_capacity(capacity);
+        self
+    }
+
+    /// Turns off the LIFO slot optimisation of the multi-thread scheduler.
+    pub fn disable_lifo_slot(&mut self) -> &mut Builder {
+        self.config = self.config.disable_lifo_slot();
+        self
     }
 
     /// A builder from a (possibly compile-time checked) configuration.
@@ -270,11 +295,10 @@ impl Builder {
                 &self.config,
                 self.thread_options(),
             )),
-            Flavor::MultiThread => Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "the multi-thread scheduler is not available in this version of Zokio; \
-                 use Builder::new_current_thread",
-            )),
+            Flavor::MultiThread => Runtime::new_multi_thread(&self.config, self.thread_options()),
+            Flavor::ThreadPerCore => {
+                Runtime::new_thread_per_core(&self.config, self.thread_options())
+            }
         }
     }
 }

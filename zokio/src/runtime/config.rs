@@ -66,9 +66,10 @@ use std::time::Duration;
 pub enum Flavor {
     /// Every task runs on the thread that calls `block_on`.
     CurrentThread,
-    /// Tasks run on a pool of worker threads. Not available yet: `build()`
-    /// returns an error of kind `Unsupported`.
+    /// Tasks run on a pool of worker threads that steal work.
     MultiThread,
+    /// Independent current-thread workers, one per core.
+    ThreadPerCore,
 }
 
 /// The smallest thread stack the runtime accepts, in bytes.
@@ -101,6 +102,8 @@ pub struct Config {
     /// Capacity of each worker's run queue; a power of two.
     pub(crate) local_queue_capacity: usize,
     pub(crate) disable_lifo_slot: bool,
+    /// Pin thread-per-core workers to CPUs.
+    pub(crate) pin_threads: bool,
 }
 
 /// Why a [`Config`] was refused: the field and what is wrong with it.
@@ -155,6 +158,7 @@ impl Config {
             enable_io: false,
             local_queue_capacity: 256,
             disable_lifo_slot: false,
+            pin_threads: false,
         }
     }
 
@@ -164,6 +168,20 @@ impl Config {
             flavor: Flavor::MultiThread,
             ..Config::new_current_thread()
         }
+    }
+
+    /// Defaults for a thread-per-core runtime, timers and I/O off.
+    pub const fn new_thread_per_core() -> Config {
+        Config {
+            flavor: Flavor::ThreadPerCore,
+            ..Config::new_current_thread()
+        }
+    }
+
+    /// Pins thread-per-core workers to CPUs.
+    pub const fn pin_threads(mut self, pin: bool) -> Config {
+        self.pin_threads = pin;
+        self
     }
 
     /// The scheduler flavour.

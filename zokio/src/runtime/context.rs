@@ -106,6 +106,22 @@ impl Drop for EnterRuntimeGuard {
     }
 }
 
+/// Runs `f` with this thread marked as not driving a runtime, so that `f`
+/// may block on one (`block_in_place`).
+pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = CONTEXT.try_with(|cx| cx.in_runtime.set(self.0));
+        }
+    }
+    let was = CONTEXT
+        .try_with(|cx| cx.in_runtime.replace(false))
+        .unwrap_or(false);
+    let _reset = Reset(was);
+    f()
+}
+
 /// Whether this thread is inside `block_on` or a worker loop.
 pub(crate) fn is_in_runtime() -> bool {
     CONTEXT.try_with(|cx| cx.in_runtime.get()).unwrap_or(false)

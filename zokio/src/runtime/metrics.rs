@@ -23,47 +23,144 @@ impl RuntimeMetrics {
 
     /// Worker threads of the runtime (1 for current-thread).
     pub fn num_workers(&self) -> usize {
-        1
+        match &self.handle {
+            scheduler::Handle::CurrentThread(_) => 1,
+            scheduler::Handle::MultiThread(h) => h.num_workers(),
+            scheduler::Handle::PerCore(h) => h.num_workers(),
+        }
     }
 
     /// Tasks spawned since the runtime started.
     pub fn spawned_tasks_count(&self) -> u64 {
         match &self.handle {
             scheduler::Handle::CurrentThread(h) => h.metrics.spawned.load(Relaxed),
+            scheduler::Handle::MultiThread(h) => h.metrics().spawned.load(Relaxed),
+            scheduler::Handle::PerCore(h) => per_core_sum(h, |w| w.metrics.spawned.load(Relaxed)),
         }
     }
 
-    /// Tasks alive now, when no thread is driving the runtime (`None` while
-    /// one is: the count lives with the scheduler core).
+    /// Tasks alive now. `None` on a current-thread (or thread-per-core)
+    /// runtime while a thread drives it: the count lives with its core.
     pub fn num_alive_tasks(&self) -> Option<usize> {
         match &self.handle {
             scheduler::Handle::CurrentThread(h) => h.num_alive_tasks(),
+            scheduler::Handle::MultiThread(h) => Some(h.num_alive_tasks()),
+            scheduler::Handle::PerCore(h) => (0..h.num_workers())
+                .map(|i| h.worker(i).num_alive_tasks())
+                .sum(),
         }
     }
 
-    /// Task polls so far (published at each driver poll).
+    /// Task polls so far, all workers together (published by the workers
+    /// now and then).
     pub fn poll_count(&self) -> u64 {
+        (0..self.num_workers())
+            .map(|w| self.worker_poll_count(w))
+            .sum()
+    }
+
+    /// Task polls by worker `worker`.
+    pub fn worker_poll_count(&self, worker: usize) -> u64 {
         match &self.handle {
             scheduler::Handle::CurrentThread(h) => h.metrics.polls.load(Relaxed),
+            scheduler::Handle::MultiThread(h) => h.metrics().workers[worker].polls.load(Relaxed),
+            scheduler::Handle::PerCore(h) => h.worker(worker).metrics.polls.load(Relaxed),
         }
     }
 
-    /// Times the scheduler parked with nothing to do.
+    /// Times the scheduler parked with nothing to do, all workers together.
     pub fn park_count(&self) -> u64 {
+        (0..self.num_workers())
+            .map(|w| self.worker_park_count(w))
+            .sum()
+    }
+
+    /// Times worker `worker` parked.
+    pub fn worker_park_count(&self, worker: usize) -> u64 {
         match &self.handle {
             scheduler::Handle::CurrentThread(h) => h.metrics.parks.load(Relaxed),
+            scheduler::Handle::MultiThread(h) => h.metrics().workers[worker].parks.load(Relaxed),
+            scheduler::Handle::PerCore(h) => h.worker(worker).metrics.parks.load(Relaxed),
         }
     }
 
-    /// Unparks that woke a sleeping scheduler thread.
-    pub fn wakeup_count(&self) -> u64 {
-        self.handle.driver().wakeups() as u64
+    /// Tasks worker `worker` stole from others (multi-thread).
+    pub fn worker_steal_count(&self, worker: usize) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.metrics().workers[worker].steals.load(Relaxed),
+            _ => 0,
+        }
     }
 
-    /// Tasks scheduled from outside the runtime's thread.
+    /// Successful steal operations of worker `worker` (each moves a batch).
+    pub fn worker_steal_operations(&self, worker: usize) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => {
+                h.metrics().workers[worker].steal_operations.load(Relaxed)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Times worker `worker`'s run queue overflowed into the inject queue.
+    pub fn worker_overflow_count(&self, worker: usize) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => {
+                h.metrics().workers[worker].overflows.load(Relaxed)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Tasks waiting in worker `worker`'s run queue (multi-thread).
+    pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.local_queue_depth(worker),
+            _ => 0,
+        }
+    }
+
+    /// Parked workers woken because new work arrived (multi-thread). Each
+    /// is a cross-thread wake-up; the scheduler keeps them few.
+    pub fn worker_unpark_count(&self) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.metrics().notifies.load(Relaxed),
+            _ => 0,
+        }
+    }
+
+    /// Workers parked right now (multi-thread).
+    pub fn num_parked_workers(&self) -> usize {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.num_parked_workers(),
+            _ => 0,
+        }
+    }
+
+    /// Workers searching for work to steal right now (multi-thread).
+    pub fn num_searching_workers(&self) -> usize {
+        match &self.handle {
+            scheduler::Handle::MultiThread(h) => h.num_searching_workers(),
+            _ => 0,
+        }
+    }
+
+    /// Unparks that woke a thread sleeping in the driver.
+    pub fn wakeup_count(&self) -> u64 {
+        match &self.handle {
+            scheduler::Handle::PerCore(h) => per_core_sum(h, |w| w.driver.wakeups() as u64),
+            other => other.driver().wakeups() as u64,
+        }
+    }
+
+    /// Tasks scheduled from outside the runtime's worker threads.
     pub fn remote_schedule_count(&self) -> u64 {
         match &self.handle {
             scheduler::Handle::CurrentThread(h) => h.metrics.remote_schedules.load(Relaxed),
+            scheduler::Handle::MultiThread(h) => h.metrics().remote_schedules.load(Relaxed),
+            scheduler::Handle::PerCore(h) => {
+                per_core_sum(h, |w| w.metrics.remote_schedules.load(Relaxed))
+            }
         }
     }
 
@@ -71,6 +168,8 @@ impl RuntimeMetrics {
     pub fn injection_queue_depth(&self) -> usize {
         match &self.handle {
             scheduler::Handle::CurrentThread(h) => h.inject_depth(),
+            scheduler::Handle::MultiThread(h) => h.inject_depth(),
+            scheduler::Handle::PerCore(h) => per_core_sum(h, |w| w.inject_depth() as u64) as usize,
         }
     }
 
@@ -112,4 +211,11 @@ impl RuntimeMetrics {
     pub fn budget_forced_yield_count(&self) -> u64 {
         crate::runtime::context::forced_yields()
     }
+}
+
+fn per_core_sum(
+    handle: &scheduler::per_core::Handle,
+    f: impl Fn(&scheduler::current_thread::Handle) -> u64,
+) -> u64 {
+    (0..handle.num_workers()).map(|i| f(handle.worker(i))).sum()
 }

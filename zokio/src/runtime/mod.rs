@@ -29,6 +29,8 @@ use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
+use std::io;
+
 use crate::task::{Id, JoinHandle};
 use blocking::BlockingPool;
 use builder::ThreadOptions;
@@ -39,6 +41,11 @@ use builder::ThreadOptions;
 pub enum RuntimeFlavor {
     /// Every task runs on the thread that calls `block_on`.
     CurrentThread,
+    /// Tasks run on a pool of worker threads that steal work from each
+    /// other.
+    MultiThread,
+    /// N independent current-thread workers; a task stays on its worker.
+    ThreadPerCore,
 }
 
 /// A runtime: owns the scheduler, its tasks and its blocking pool.
@@ -71,6 +78,61 @@ impl Runtime {
             },
             blocking_pool: Some(blocking_pool),
         }
+    }
+
+    fn new_multi_thread(config: &Config, threads: ThreadOptions) -> io::Result<Runtime> {
+        let workers = num_workers(config);
+        // Workers count towards the thread cap, as in Tokio.
+        let blocking_pool = BlockingPool::new(
+            config.max_blocking_threads,
+            config.thread_keep_alive,
+            threads.clone(),
+        );
+        let (handle, cores) =
+            scheduler::multi_thread::new(config, workers, blocking_pool.spawner().clone(), threads);
+        let runtime = Runtime {
+            handle: Handle {
+                inner: scheduler::Handle::MultiThread(handle.clone()),
+            },
+            blocking_pool: Some(blocking_pool),
+        };
+        for core in cores {
+            if let Err((err, core)) = scheduler::multi_thread::spawn_worker(&handle, core) {
+                drop(core);
+                // Dropping the runtime stops the workers already started.
+                drop(runtime);
+                return Err(io::Error::new(
+                    err.kind(),
+                    format!("the OS refused to start a worker thread: {err}"),
+                ));
+            }
+        }
+        Ok(runtime)
+    }
+
+    fn new_thread_per_core(config: &Config, threads: ThreadOptions) -> io::Result<Runtime> {
+        let workers = num_workers(config);
+        let blocking_pool = BlockingPool::new(
+            config.max_blocking_threads,
+            config.thread_keep_alive,
+            threads.clone(),
+        );
+        let handle =
+            scheduler::per_core::new(config, workers, blocking_pool.spawner().clone(), threads);
+        let runtime = Runtime {
+            handle: Handle {
+                inner: scheduler::Handle::PerCore(handle.clone()),
+            },
+            blocking_pool: Some(blocking_pool),
+        };
+        if let Err(err) = scheduler::per_core::start(&handle, config.pin_threads) {
+            drop(runtime);
+            return Err(io::Error::new(
+                err.kind(),
+                format!("the OS refused to start a worker thread: {err}"),
+            ));
+        }
+        Ok(runtime)
     }
 
     /// Runs `future` to completion on this thread, running the runtime's
@@ -178,6 +240,28 @@ impl Runtime {
         };
         match &self.handle.inner {
             scheduler::Handle::CurrentThread(h) => scheduler::current_thread::shutdown(h),
+            scheduler::Handle::MultiThread(h) => {
+                scheduler::multi_thread::begin_shutdown(h);
+                if context::is_in_runtime() {
+                    // Joining the workers from a thread that drives a runtime
+                    // (perhaps one of those workers) could deadlock: finish
+                    // on a helper thread instead.
+                    let h = h.clone();
+                    std::thread::spawn(move || {
+                        scheduler::multi_thread::join_workers(&h);
+                        scheduler::multi_thread::finish_shutdown(&h);
+                    });
+                } else {
+                    scheduler::multi_thread::join_workers(h);
+                    scheduler::multi_thread::finish_shutdown(h);
+                }
+            }
+            scheduler::Handle::PerCore(h) => {
+                scheduler::per_core::begin_shutdown(h);
+                if !context::is_in_runtime() {
+                    scheduler::per_core::join_workers(h);
+                }
+            }
         }
         blocking_pool.shutdown(timeout);
     }
@@ -194,5 +278,14 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("flavor", &self.handle.runtime_flavor())
             .finish()
+    }
+}
+
+/// Workers of a multi-thread or thread-per-core runtime: as configured, or
+/// one per available core.
+fn num_workers(config: &Config) -> usize {
+    match config.worker_threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
     }
 }

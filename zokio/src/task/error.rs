@@ -60,8 +60,9 @@ impl JoinError {
     /// ```
     #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        self.try_into_panic()
-            .expect("`JoinError::into_panic` called on a task that was cancelled, not one that panicked")
+        self.try_into_panic().expect(
+            "`JoinError::into_panic` called on a task that was cancelled, not one that panicked",
+        )
     }
 
     /// The panic payload, or the error back if the task was cancelled.

@@ -66,7 +66,9 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         // SAFETY: the caller's contract. If a destructor unwinds, the slot
         // still holds `Consumed` afterwards (assignment writes the new value
         // on the unwind path too).
-        panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.set_stage(Stage::Consumed) }))
+        panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            self.set_stage(Stage::Consumed)
+        }))
     }
 
     /// Entry point: the caller gives up a `Notified` reference.
@@ -110,14 +112,16 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             let _id = TaskIdGuard::enter(header.id);
             panic::catch_unwind(AssertUnwindSafe(|| {
                 // SAFETY: we hold RUNNING, so the stage is ours (rule 2).
-                self.cell().stage.with_mut(|ptr| match unsafe { &mut *ptr } {
-                    Stage::Running(future) => {
-                        // SAFETY: the future never moves: it lives in the heap
-                        // cell until it is dropped in place.
-                        unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
-                    }
-                    _ => unreachable!("a task was polled after it completed"),
-                })
+                self.cell()
+                    .stage
+                    .with_mut(|ptr| match unsafe { &mut *ptr } {
+                        Stage::Running(future) => {
+                            // SAFETY: the future never moves: it lives in the heap
+                            // cell until it is dropped in place.
+                            unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+                        }
+                        _ => unreachable!("a task was polled after it completed"),
+                    })
             }))
         };
         let result = match polled {

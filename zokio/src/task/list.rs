@@ -129,7 +129,10 @@ impl<S: 'static> Drop for OwnedTasks<S> {
     fn drop(&mut self) {
         // Schedulers empty the list at shutdown; a non-empty list here would
         // leave tasks pointing at a freed list.
-        debug_assert!(self.head.is_none(), "owned task list dropped while not empty");
+        debug_assert!(
+            self.head.is_none(),
+            "owned task list dropped while not empty"
+        );
     }
 }
 

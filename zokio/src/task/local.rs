@@ -145,11 +145,7 @@ impl LocalSet {
     /// Dropping the returned future stops driving the set; its tasks stay
     /// in the set and run when it is driven again.
     pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
-        RunUntil {
-            set: self,
-            future,
-        }
-        .await
+        RunUntil { set: self, future }.await
     }
 
     fn enter<R>(&self, f: impl FnOnce() -> R) -> R {
@@ -180,7 +176,8 @@ impl LocalSet {
         self.tick.set(tick);
         let cx = &self.context;
         if tick % REMOTE_FIRST_INTERVAL == 0 {
-            cx.pop_remote().or_else(|| cx.queue.borrow_mut().pop_front())
+            cx.pop_remote()
+                .or_else(|| cx.queue.borrow_mut().pop_front())
         } else {
             let local = cx.queue.borrow_mut().pop_front();
             local.or_else(|| cx.pop_remote())

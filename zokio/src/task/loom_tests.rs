@@ -42,7 +42,6 @@ impl TestScheduler {
         })
     }
 
-
     /// Runs queued tasks until the queue is empty.
     fn run(&self) {
         loop {
@@ -122,7 +121,9 @@ fn poll_join(join: &mut JoinHandle<usize>, wakes: &std::sync::Arc<StdAtomicUsize
     }
     let waker = Waker::from(std::sync::Arc::new(CountWake(wakes.clone())));
     let mut cx = Context::from_waker(&waker);
-    Pin::new(join).poll(&mut cx).map(|r| r.unwrap_or(usize::MAX))
+    Pin::new(join)
+        .poll(&mut cx)
+        .map(|r| r.unwrap_or(usize::MAX))
 }
 
 #[test]
@@ -131,10 +132,13 @@ fn loom_wake_races_poll_and_complete() {
         let sched = TestScheduler::new();
         let ready = Arc::new(AtomicBool::new(false));
         let waker = Arc::new(Mutex::new(None));
-        let mut join = spawn(&sched, Gate {
-            ready: ready.clone(),
-            waker: waker.clone(),
-        });
+        let mut join = spawn(
+            &sched,
+            Gate {
+                ready: ready.clone(),
+                waker: waker.clone(),
+            },
+        );
         let s = sched.clone();
         let runner = thread::spawn(move || s.run());
         open(&ready, &waker);
@@ -152,10 +156,13 @@ fn loom_join_handle_drop_races_completion() {
         let sched = TestScheduler::new();
         let ready = Arc::new(AtomicBool::new(false));
         let waker = Arc::new(Mutex::new(None));
-        let join = spawn(&sched, Gate {
-            ready: ready.clone(),
-            waker: waker.clone(),
-        });
+        let join = spawn(
+            &sched,
+            Gate {
+                ready: ready.clone(),
+                waker: waker.clone(),
+            },
+        );
         sched.run();
         let s = sched.clone();
         let (r, w) = (ready.clone(), waker.clone());
@@ -176,10 +183,13 @@ fn loom_join_waker_races_completion() {
         let sched = TestScheduler::new();
         let ready = Arc::new(AtomicBool::new(false));
         let waker = Arc::new(Mutex::new(None));
-        let mut join = spawn(&sched, Gate {
-            ready: ready.clone(),
-            waker: waker.clone(),
-        });
+        let mut join = spawn(
+            &sched,
+            Gate {
+                ready: ready.clone(),
+                waker: waker.clone(),
+            },
+        );
         sched.run();
         let s = sched.clone();
         let (r, w) = (ready.clone(), waker.clone());
@@ -208,10 +218,13 @@ fn loom_abort_races_wake_and_poll() {
         let sched = TestScheduler::new();
         let ready = Arc::new(AtomicBool::new(false));
         let waker = Arc::new(Mutex::new(None));
-        let mut join = spawn(&sched, Gate {
-            ready: ready.clone(),
-            waker: waker.clone(),
-        });
+        let mut join = spawn(
+            &sched,
+            Gate {
+                ready: ready.clone(),
+                waker: waker.clone(),
+            },
+        );
         sched.run();
         let abort = join.abort_handle();
         let aborter = thread::spawn(move || abort.abort());
@@ -227,7 +240,10 @@ fn loom_abort_races_wake_and_poll() {
         // Either the task completed first (7) or the abort won (cancelled).
         let wakes = std::sync::Arc::new(StdAtomicUsize::new(0));
         let out = poll_join(&mut join, &wakes);
-        assert!(matches!(out, Poll::Ready(7) | Poll::Ready(usize::MAX)), "{out:?}");
+        assert!(
+            matches!(out, Poll::Ready(7) | Poll::Ready(usize::MAX)),
+            "{out:?}"
+        );
         sched.shutdown();
     });
 }

@@ -36,6 +36,7 @@
 //!    header pointer is a cell pointer; the vtable functions, monomorphised
 //!    per cell type, are the only code that casts it back.
 
+mod block_in_place;
 pub(crate) mod cell;
 mod error;
 pub(crate) mod harness;
@@ -50,6 +51,7 @@ pub(crate) mod state;
 pub(crate) mod waker;
 mod yield_now;
 
+pub use block_in_place::block_in_place;
 pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};

@@ -224,7 +224,10 @@ impl State {
             if cur.is_complete() || cur.is_notified() {
                 (None, TransitionToNotified::DoNothing)
             } else if cur.is_running() {
-                (Some(Snapshot(cur.0 | NOTIFIED)), TransitionToNotified::DoNothing)
+                (
+                    Some(Snapshot(cur.0 | NOTIFIED)),
+                    TransitionToNotified::DoNothing,
+                )
             } else {
                 let mut next = Snapshot(cur.0 | NOTIFIED);
                 next.ref_inc();

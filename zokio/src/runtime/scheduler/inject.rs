@@ -55,10 +55,6 @@ impl<T> Inject<T> {
         self.len.load(Relaxed)
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
-        lock(&self.queue).is_none()
-    }
-
     /// Takes one entry.
     pub(crate) fn pop(&self) -> Option<T> {
         if self.is_empty() {

@@ -3,6 +3,8 @@
 
 pub(crate) mod current_thread;
 mod inject;
+pub(crate) mod multi_thread;
+pub(crate) mod per_core;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,12 +16,15 @@ use crate::task::{Id, JoinHandle};
 #[derive(Debug, Clone)]
 pub(crate) enum Handle {
     CurrentThread(Arc<current_thread::Handle>),
+    MultiThread(Arc<multi_thread::Handle>),
+    PerCore(Arc<per_core::Handle>),
 }
 
 /// What a thread holding a scheduler core installs in its context.
 #[derive(Debug)]
 pub(crate) enum Context {
     CurrentThread(current_thread::Context),
+    MultiThread(multi_thread::Context),
 }
 
 impl Handle {
@@ -48,6 +53,16 @@ impl Handle {
     {
         match self {
             Handle::CurrentThread(h) => current_thread::Handle::spawn(h, future, id),
+            Handle::MultiThread(h) => multi_thread::Handle::spawn(h, future, id),
+            Handle::PerCore(h) => h.spawn(future, id),
+        }
+    }
+
+    pub(crate) fn driver(&self) -> &crate::driver::Handle {
+        match self {
+            Handle::CurrentThread(h) => &h.driver,
+            Handle::MultiThread(h) => &h.driver,
+            Handle::PerCore(h) => h.driver(),
         }
     }
 
@@ -55,18 +70,16 @@ impl Handle {
     pub(crate) fn blocking_spawner(&self) -> &crate::runtime::blocking::Spawner {
         match self {
             Handle::CurrentThread(h) => &h.blocking,
-        }
-    }
-
-    pub(crate) fn driver(&self) -> &crate::driver::Handle {
-        match self {
-            Handle::CurrentThread(h) => &h.driver,
+            Handle::MultiThread(h) => &h.blocking,
+            Handle::PerCore(h) => &h.worker(0).blocking,
         }
     }
 
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         match self {
             Handle::CurrentThread(h) => current_thread::block_on(h, future),
+            Handle::MultiThread(h) => multi_thread::block_on(h, future),
+            Handle::PerCore(h) => per_core::block_on(h, future),
         }
     }
 }

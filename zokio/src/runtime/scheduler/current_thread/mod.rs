@@ -218,7 +218,9 @@ impl Wake for BlockOnWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.0.woken.store(true, std::sync::atomic::Ordering::Release);
+        self.0
+            .woken
+            .store(true, std::sync::atomic::Ordering::Release);
         self.0.driver.unpark();
     }
 }
@@ -238,12 +240,15 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
                 core: RefCell::new(Some(core)),
             });
             let out = context::set_scheduler(&cx, || {
-                let scheduler::Context::CurrentThread(cx) = &cx;
+                let scheduler::Context::CurrentThread(cx) = &cx else {
+                    unreachable!("a current-thread context holds a current-thread core")
+                };
                 cx.run_until(future.as_mut())
             });
-            let scheduler::Context::CurrentThread(cx) = cx;
-            if let Some(core) = cx.core.into_inner() {
-                handle.put_core(core);
+            if let scheduler::Context::CurrentThread(cx) = cx {
+                if let Some(core) = cx.core.into_inner() {
+                    handle.put_core(core);
+                }
             }
             return out;
         }
@@ -344,7 +349,10 @@ impl Context {
         let mut driver = {
             let mut core_ref = self.core.borrow_mut();
             let core = core_ref.as_mut().expect("core missing from its context");
-            handle.metrics.polls.fetch_add(std::mem::take(&mut core.polls), Relaxed);
+            handle
+                .metrics
+                .polls
+                .fetch_add(std::mem::take(&mut core.polls), Relaxed);
             let Some(driver) = core.driver.take() else {
                 return;
             };
@@ -376,7 +384,11 @@ impl Context {
                 }
             }
             loop {
-                let task = self.core.borrow_mut().as_mut().and_then(|c| c.owned.close_and_pop());
+                let task = self
+                    .core
+                    .borrow_mut()
+                    .as_mut()
+                    .and_then(|c| c.owned.close_and_pop());
                 match task {
                     Some(task) => {
                         progressed = true;
@@ -386,7 +398,11 @@ impl Context {
                 }
             }
             loop {
-                let task = self.core.borrow_mut().as_mut().and_then(|c| c.tasks.pop_front());
+                let task = self
+                    .core
+                    .borrow_mut()
+                    .as_mut()
+                    .and_then(|c| c.tasks.pop_front());
                 match task {
                     Some(task) => {
                         progressed = true;
@@ -419,23 +435,27 @@ pub(crate) fn shutdown(handle: &Arc<Handle>) {
         core: RefCell::new(Some(core)),
     });
     context::set_scheduler(&cx, || {
-        let scheduler::Context::CurrentThread(cx) = &cx;
-        cx.shutdown();
+        if let scheduler::Context::CurrentThread(cx) = &cx {
+            cx.shutdown();
+        }
     });
-    let scheduler::Context::CurrentThread(cx) = cx;
-    if let Some(core) = cx.core.into_inner() {
-        handle.put_core(core);
+    if let scheduler::Context::CurrentThread(cx) = cx {
+        if let Some(core) = cx.core.into_inner() {
+            handle.put_core(core);
+        }
     }
 }
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("current_thread::Handle").finish_non_exhaustive()
+        f.debug_struct("current_thread::Handle")
+            .finish_non_exhaustive()
     }
 }
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("current_thread::Context").finish_non_exhaustive()
+        f.debug_struct("current_thread::Context")
+            .finish_non_exhaustive()
     }
 }

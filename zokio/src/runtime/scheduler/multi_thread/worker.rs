@@ -1,0 +1,414 @@
+//! A worker: the loop that runs tasks, steals and parks, and the core it
+//! owns while it runs.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use crate::loom::lock;
+use crate::runtime::scheduler::inject::Inject;
+use crate::runtime::{context, coop, scheduler};
+use crate::task::Notified;
+
+use super::park::Parker;
+use super::queue::{self, Overflow};
+use super::Handle;
+
+/// Tasks run from the LIFO slot in a row before the slot's task goes to the
+/// back of the queue, so that two tasks waking each other cannot starve
+/// the rest.
+const MAX_LIFO_POLLS: usize = 3;
+
+/// The state a worker owns.
+pub(crate) struct Core {
+    index: usize,
+    tick: u32,
+    /// The task woken last by the running task; runs next.
+    lifo: Option<Notified<Arc<Handle>>>,
+    run_queue: queue::Local<Notified<Arc<Handle>>>,
+    is_searching: bool,
+    /// Set while the worker sleeps: tasks woken by the timers it fires
+    /// then go to its own queue without waking another worker.
+    is_parked: bool,
+    rand: u32,
+    stats: Stats,
+    /// What the worker sleeps on; travels with the core when
+    /// `block_in_place` hands it to another thread.
+    park: Option<Parker>,
+}
+
+/// Counters kept locally and published now and then.
+#[derive(Default)]
+struct Stats {
+    polls: u64,
+    steals: u64,
+    steal_operations: u64,
+    parks: u64,
+    overflows: u64,
+}
+
+/// Installed in the thread context of a worker thread.
+pub(crate) struct Context {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+impl<T> Overflow<T> for Inject<T> {
+    fn push(&self, task: T) {
+        // A closed queue means shutdown: the task is or will be cancelled.
+        let _ = Inject::push(self, task);
+    }
+
+    fn push_batch<I: Iterator<Item = T>>(&self, iter: I) {
+        let _ = Inject::push_batch(self, iter);
+    }
+}
+
+impl Core {
+    pub(super) fn new(
+        index: usize,
+        run_queue: queue::Local<Notified<Arc<Handle>>>,
+        park: Parker,
+    ) -> Box<Core> {
+        Box::new(Core {
+            index,
+            tick: 0,
+            lifo: None,
+            run_queue,
+            is_searching: false,
+            is_parked: false,
+            rand: 0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B),
+            stats: Stats::default(),
+            park: Some(park),
+        })
+    }
+
+    /// Queues a task woken or spawned on this worker. True if a parked
+    /// worker should be woken to help.
+    pub(super) fn schedule_local(
+        &mut self,
+        task: Notified<Arc<Handle>>,
+        is_yield: bool,
+        lifo_enabled: bool,
+        inject: &Inject<Notified<Arc<Handle>>>,
+    ) -> bool {
+        if self.is_parked {
+            self.push_back(task, inject);
+            return false;
+        }
+        if is_yield || !lifo_enabled {
+            self.push_back(task, inject);
+            return true;
+        }
+        match self.lifo.replace(task) {
+            Some(prev) => {
+                self.push_back(prev, inject);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn push_back(&mut self, task: Notified<Arc<Handle>>, inject: &Inject<Notified<Arc<Handle>>>) {
+        if self.run_queue.push_back_or_overflow(task, inject) > 0 {
+            self.stats.overflows += 1;
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        self.lifo.is_some() || self.run_queue.has_tasks()
+    }
+
+    fn next_rand(&mut self) -> u32 {
+        // xorshift32
+        let mut x = self.rand;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rand = x;
+        x
+    }
+
+    fn publish_stats(&mut self, handle: &Handle) {
+        let m = &handle.shared.metrics.workers[self.index];
+        let s = std::mem::take(&mut self.stats);
+        m.polls.fetch_add(s.polls, Relaxed);
+        m.steals.fetch_add(s.steals, Relaxed);
+        m.steal_operations.fetch_add(s.steal_operations, Relaxed);
+        m.parks.fetch_add(s.parks, Relaxed);
+        m.overflows.fetch_add(s.overflows, Relaxed);
+    }
+
+    /// Drops every queued entry (at shutdown); true if there were any.
+    pub(super) fn drain(&mut self) -> bool {
+        let mut any = self.lifo.take().is_some();
+        while self.run_queue.pop().is_some() {
+            any = true;
+        }
+        any
+    }
+}
+
+/// Runs `f` with this thread's core for `handle`, or `None` if this thread
+/// is not one of its workers (or its core is borrowed or gone).
+pub(super) fn with_local_core<R>(
+    handle: &Arc<Handle>,
+    f: impl FnOnce(Option<&mut Core>) -> R,
+) -> R {
+    context::with_scheduler(|cx| {
+        let cx = match cx {
+            Some(scheduler::Context::MultiThread(cx)) if Arc::ptr_eq(&cx.handle, handle) => cx,
+            _ => return f(None),
+        };
+        match cx.core.try_borrow_mut() {
+            Ok(mut core) => f(core.as_deref_mut()),
+            Err(_) => f(None),
+        }
+    })
+}
+
+impl Core {
+    pub(super) fn schedule_local_from(
+        &mut self,
+        handle: &Handle,
+        task: Notified<Arc<Handle>>,
+        is_yield: bool,
+    ) -> bool {
+        self.schedule_local(task, is_yield, handle.lifo_enabled, &handle.shared.inject)
+    }
+}
+
+/// The body of a worker thread: runs until shutdown, or until
+/// `block_in_place` hands the core to another thread.
+pub(crate) fn run(handle: Arc<Handle>, core: Box<Core>) {
+    let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
+    let _enter = context::enter_runtime(&scheduler_handle);
+    let cx = scheduler::Context::MultiThread(Context {
+        handle: handle.clone(),
+        core: RefCell::new(Some(core)),
+    });
+    context::set_scheduler(&cx, || {
+        if let scheduler::Context::MultiThread(cx) = &cx {
+            cx.run();
+        }
+    });
+    if let scheduler::Context::MultiThread(cx) = cx {
+        if let Some(mut core) = cx.core.into_inner() {
+            core.publish_stats(&handle);
+            lock(&handle.shared.exited_cores).push(core);
+        }
+    }
+}
+
+impl Context {
+    /// Takes the core away from this thread so that another thread can run
+    /// it while this one blocks (`block_in_place`).
+    pub(crate) fn take_core(&self) -> Option<(Arc<Handle>, Box<Core>)> {
+        let core = self.core.try_borrow_mut().ok()?.take()?;
+        Some((self.handle.clone(), core))
+    }
+
+    /// Gives back a core taken by `take_core` (the hand-off failed).
+    pub(crate) fn put_core(&self, core: Box<Core>) {
+        *self.core.borrow_mut() = Some(core);
+    }
+
+    fn has_core(&self) -> bool {
+        self.core.borrow().is_some()
+    }
+
+    fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        f(self
+            .core
+            .borrow_mut()
+            .as_mut()
+            .expect("worker core missing from its context"))
+    }
+
+    fn run(&self) {
+        let handle = &*self.handle;
+        // The core leaves this thread if a task calls `block_in_place`.
+        while !handle.is_shutdown() && self.has_core() {
+            let tick = self.with_core(|c| {
+                c.tick = c.tick.wrapping_add(1);
+                c.tick
+            });
+            if tick % handle.event_interval == 0 {
+                self.maintenance();
+            }
+            if let Some(task) = self.next_task(tick) {
+                self.run_task(task);
+                continue;
+            }
+            if let Some(task) = self.steal_work() {
+                self.run_task(task);
+                continue;
+            }
+            self.park();
+        }
+    }
+
+    /// Between batches: fire due timers, publish counters.
+    fn maintenance(&self) {
+        self.handle.driver.process_timers();
+        self.with_core(|c| c.publish_stats(&self.handle));
+    }
+
+    /// The local queue, except every `global_queue_interval` ticks when the
+    /// inject queue goes first; when the local queue is empty, a fair share
+    /// of the inject queue moves into it.
+    fn next_task(&self, tick: u32) -> Option<Notified<Arc<Handle>>> {
+        let handle = &*self.handle;
+        let inject = &handle.shared.inject;
+        if tick % handle.global_queue_interval == 0 {
+            if let Some(task) = inject.pop() {
+                return Some(task);
+            }
+            return self.with_core(|c| c.run_queue.pop());
+        }
+        if let Some(task) = self.with_core(|c| c.run_queue.pop()) {
+            return Some(task);
+        }
+        if inject.is_empty() {
+            return None;
+        }
+        let share = inject.len() / handle.num_workers() + 1;
+        let room = self.with_core(|c| {
+            c.run_queue
+                .remaining_slots()
+                .min(c.run_queue.max_capacity() / 2)
+        });
+        let mut batch = inject.pop_batch(share.min(room).max(1)).into_iter();
+        let first = batch.next()?;
+        if batch.len() > 0 {
+            self.with_core(|c| c.run_queue.push_back(batch));
+        }
+        Some(first)
+    }
+
+    /// Becomes a searcher (unless too many search) and steals half of
+    /// another worker's queue, starting at a random victim.
+    fn steal_work(&self) -> Option<Notified<Arc<Handle>>> {
+        let handle = &*self.handle;
+        let remotes = &handle.shared.remotes;
+        let start = self.with_core(|c| {
+            if !c.is_searching {
+                if !handle.shared.idle.transition_worker_to_searching() {
+                    return None;
+                }
+                c.is_searching = true;
+            }
+            Some(c.next_rand() as usize % remotes.len())
+        })?;
+        let me = self.with_core(|c| c.index);
+        for i in 0..remotes.len() {
+            let victim = (start + i) % remotes.len();
+            if victim == me {
+                continue;
+            }
+            let stolen = self.with_core(|c| {
+                let before = c.run_queue.len();
+                let task = remotes[victim].steal.steal_into(&mut c.run_queue)?;
+                c.stats.steal_operations += 1;
+                c.stats.steals += (c.run_queue.len() - before) as u64 + 1;
+                Some(task)
+            });
+            if stolen.is_some() {
+                return stolen;
+            }
+        }
+        handle.shared.inject.pop()
+    }
+
+    fn run_task(&self, task: Notified<Arc<Handle>>) {
+        let handle = &*self.handle;
+        let was_searching = self.with_core(|c| {
+            c.stats.polls += 1;
+            std::mem::take(&mut c.is_searching)
+        });
+        if was_searching && handle.shared.idle.transition_worker_from_searching() {
+            // The last searcher found work: wake another to keep looking.
+            handle.notify_parked();
+        }
+        coop::budget(|| {
+            task.run();
+            let mut lifo_polls = 0;
+            loop {
+                if !self.has_core() {
+                    // Handed off by `block_in_place`: the LIFO slot went
+                    // with the core.
+                    return;
+                }
+                let Some(next) = self.with_core(|c| c.lifo.take()) else {
+                    return;
+                };
+                if lifo_polls >= MAX_LIFO_POLLS || !coop::has_budget_remaining() {
+                    self.with_core(|c| c.push_back(next, &handle.shared.inject));
+                    handle.notify_parked();
+                    return;
+                }
+                lifo_polls += 1;
+                self.with_core(|c| c.stats.polls += 1);
+                next.run();
+            }
+        });
+    }
+
+    /// Sleeps until there is work (or shutdown).
+    fn park(&self) {
+        let handle = &*self.handle;
+        let (index, was_searching, has_work) = self.with_core(|c| {
+            let out = (c.index, c.is_searching, c.has_work());
+            c.is_searching = false;
+            out
+        });
+        if has_work {
+            return;
+        }
+        if handle
+            .shared
+            .idle
+            .transition_worker_to_parked(index, was_searching)
+        {
+            // We were the last searcher: look once more for work that came
+            // in while we searched, so that it does not wait for a wake-up.
+            handle.notify_if_work_pending();
+        }
+        loop {
+            let mut parker = self.with_core(|c| {
+                c.is_parked = true;
+                c.publish_stats(handle);
+                c.park.take().expect("worker parker missing")
+            });
+            parker.park(&handle.shared.driver, &handle.driver);
+            self.with_core(|c| {
+                c.is_parked = false;
+                c.stats.parks += 1;
+                c.park = Some(parker);
+            });
+            if handle.is_shutdown() {
+                return;
+            }
+            if self.with_core(|c| c.has_work()) {
+                let was_listed = handle.shared.idle.unpark_worker_by_id(index);
+                self.with_core(|c| c.is_searching = !was_listed);
+                return;
+            }
+            if handle.shared.idle.is_parked(index) {
+                // Woken by a timer or spuriously, with nothing to do.
+                continue;
+            }
+            // Woken for new work, counted as searching.
+            self.with_core(|c| c.is_searching = true);
+            return;
+        }
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("multi_thread::Context")
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,176 @@
+//! The multi-thread scheduler: fairness, idleness, stealing, metrics.
+
+mod support;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::Duration;
+
+use zokio::runtime::{Builder, Config, RuntimeFlavor};
+use zokio::sync::oneshot;
+use zokio::task;
+
+#[test]
+fn default_worker_count_is_available_parallelism() {
+    let rt = Builder::new_multi_thread().build().unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert_eq!(rt.metrics().num_workers(), cores);
+    assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::MultiThread);
+}
+
+#[test]
+fn const_config_builds_a_multi_thread_runtime() {
+    const CONFIG: Config = Config::new_multi_thread()
+        .worker_threads(3)
+        .local_queue_capacity(64)
+        .enable_all()
+        .validate();
+    let rt = Builder::from_config(CONFIG).build().unwrap();
+    assert_eq!(rt.metrics().num_workers(), 3);
+    let sum = rt.block_on(async {
+        let hs: Vec<_> = (0..1000u64)
+            .map(|i| zokio::spawn(async move { i }))
+            .collect();
+        let mut sum = 0;
+        for h in hs {
+            sum += h.await.unwrap();
+        }
+        sum
+    });
+    assert_eq!(sum, 999 * 1000 / 2);
+}
+
+/// A task that yields in a loop must not keep a woken task waiting for more
+/// than a bounded number of its polls.
+#[test]
+fn a_yielding_task_does_not_starve_a_woken_one() {
+    for workers in [1, 2] {
+        let rt = support::multi_thread(workers);
+        let spins = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let hogs: Vec<_> = (0..workers)
+            .map(|_| {
+                let (spins, stop) = (spins.clone(), stop.clone());
+                rt.spawn(async move {
+                    while !stop.load(SeqCst) {
+                        spins.fetch_add(1, SeqCst);
+                        task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        for _ in 0..20 {
+            let (tx, rx) = oneshot::channel::<()>();
+            let s = spins.clone();
+            let waiter = rt.spawn(async move {
+                rx.await.unwrap();
+                s.load(SeqCst)
+            });
+            // Let the waiter park on its channel.
+            while spins.load(SeqCst) < 10 {
+                std::thread::yield_now();
+            }
+            let sent_at = spins.load(SeqCst);
+            tx.send(()).unwrap();
+            let ran_at = rt.block_on(waiter).unwrap();
+            let delay = ran_at.saturating_sub(sent_at);
+            assert!(
+                delay <= 256,
+                "woken task waited {delay} polls of the yielding task"
+            );
+        }
+        stop.store(true, SeqCst);
+        for h in hogs {
+            rt.block_on(h).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_idle_runtime_does_not_wake_up() {
+    let rt = support::multi_thread(2);
+    // Let the workers settle into their parked state.
+    rt.block_on(async {
+        zokio::spawn(async {}).await.unwrap();
+    });
+    let m = rt.metrics();
+    let settle = |m: &zokio::runtime::RuntimeMetrics| {
+        (0..m.num_workers())
+            .map(|w| m.worker_park_count(w))
+            .sum::<u64>()
+    };
+    // Wait until both workers are parked, then watch for a while.
+    while m.num_parked_workers() < 2 {
+        std::thread::yield_now();
+    }
+    let parks_before = settle(&m);
+    let wakeups_before = m.wakeup_count();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(m.num_parked_workers(), 2);
+    assert_eq!(
+        wakeups_before,
+        m.wakeup_count(),
+        "the driver was woken while idle"
+    );
+    assert_eq!(parks_before, settle(&m), "a worker woke up while idle");
+}
+
+#[test]
+fn work_spreads_over_workers_and_metrics_add_up() {
+    let rt = support::multi_thread(2);
+    let n = 20_000u64;
+    let sum = rt.block_on(async move {
+        zokio::spawn(async move {
+            let hs: Vec<_> = (0..n)
+                .map(|i| {
+                    zokio::spawn(async move {
+                        task::yield_now().await;
+                        i
+                    })
+                })
+                .collect();
+            let mut sum = 0;
+            for h in hs {
+                sum += h.await.unwrap();
+            }
+            sum
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(sum, n * (n - 1) / 2);
+    drop(rt.metrics());
+    let m = rt.metrics();
+    assert_eq!(m.spawned_tasks_count(), n + 1);
+    // Each task is polled at least twice (it yields once); counters are
+    // published by the workers now and then, so read them after shutdown.
+    let polls_handle = m.clone();
+    drop(rt);
+    let polls: u64 = (0..2).map(|w| polls_handle.worker_poll_count(w)).sum();
+    assert!(polls >= 2 * n, "{polls} polls for {n} tasks");
+}
+
+#[test]
+fn spawn_after_shutdown_is_cancelled_and_destructors_run() {
+    struct Flag(Arc<AtomicBool>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.store(true, SeqCst);
+        }
+    }
+    let rt = support::multi_thread(2);
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = Flag(dropped.clone());
+    let pending = rt.spawn(async move {
+        let _flag = flag;
+        std::future::pending::<()>().await;
+    });
+    let handle = rt.handle().clone();
+    drop(rt);
+    assert!(dropped.load(SeqCst));
+    assert!(pending.is_finished());
+    let late = handle.spawn(async { 1 });
+    let other = support::current_thread();
+    assert!(other.block_on(late).unwrap_err().is_cancelled());
+    assert!(other.block_on(pending).unwrap_err().is_cancelled());
+}
