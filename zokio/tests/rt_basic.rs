@@ -1,5 +1,7 @@
 //! The current-thread runtime: block_on, handles, remote spawns, shutdown.
 
+mod support;
+
 use std::future::pending;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Barrier, Mutex};
@@ -21,101 +23,101 @@ impl Drop for DropCounter {
     }
 }
 
-#[test]
-fn block_on_returns_the_output() {
-    let rt = rt();
-    assert_eq!(rt.block_on(async { 1 + 1 }), 2);
-    // A runtime can block_on many times.
-    assert_eq!(rt.block_on(async { "again" }), "again");
+each_flavor! {
+    fn block_on_returns_the_output(rt) {
+        assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+        // A runtime can block_on many times.
+        assert_eq!(rt.block_on(async { "again" }), "again");
+    }
 }
 
-#[test]
-fn tasks_spawned_before_block_on_run_in_it() {
-    let rt = rt();
-    let h = rt.spawn(async { 11 });
-    assert_eq!(rt.block_on(h).unwrap(), 11);
+each_flavor! {
+    fn tasks_spawned_before_block_on_run_in_it(rt) {
+        let h = rt.spawn(async { 11 });
+        assert_eq!(rt.block_on(h).unwrap(), 11);
+    }
 }
 
-#[test]
-fn remote_spawn_from_eight_threads_at_once() {
-    let rt = rt();
-    let handle = rt.handle().clone();
-    let barrier = Arc::new(Barrier::new(8));
-    let threads: Vec<_> = (0..8u64)
-        .map(|t| {
-            let handle = handle.clone();
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                barrier.wait();
-                (0..1000u64)
-                    .map(|i| handle.spawn(async move { t * 1000 + i }))
-                    .collect::<Vec<_>>()
+each_flavor! {
+    fn remote_spawn_from_eight_threads_at_once(rt) {
+        let handle = rt.handle().clone();
+        let barrier = Arc::new(Barrier::new(8));
+        let threads: Vec<_> = (0..8u64)
+            .map(|t| {
+                let handle = handle.clone();
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    (0..1000u64)
+                        .map(|i| handle.spawn(async move { t * 1000 + i }))
+                        .collect::<Vec<_>>()
+                })
             })
-        })
-        .collect();
-    let handles: Vec<_> = threads
-        .into_iter()
-        .flat_map(|t| t.join().unwrap())
-        .collect();
-    let sum = rt.block_on(async move {
-        let mut sum = 0;
-        for h in handles {
-            sum += h.await.unwrap();
-        }
-        sum
-    });
-    assert_eq!(sum, (0..8000u64).sum::<u64>());
-}
-
-#[test]
-fn remote_spawn_wakes_a_parked_runtime() {
-    let rt = rt();
-    let handle = rt.handle().clone();
-    let out = rt.block_on(async move {
-        // The runtime parks (nothing to do) until the other thread's task
-        // runs and answers.
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawner = std::thread::spawn(move || {
-            let h = handle.spawn(async { 42 });
-            tx.send(h).unwrap();
-        });
-        let h = loop {
-            match rx.try_recv() {
-                Ok(h) => break h,
-                Err(_) => task::yield_now().await,
+            .collect();
+        let handles: Vec<_> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        let sum = rt.block_on(async move {
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.unwrap();
             }
-        };
-        spawner.join().unwrap();
-        h.await.unwrap()
-    });
-    assert_eq!(out, 42);
+            sum
+        });
+        assert_eq!(sum, (0..8000u64).sum::<u64>());
+    }
 }
 
-#[test]
-fn remote_wake_wakes_a_parked_runtime() {
-    let rt = rt();
-    let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
-    let s = slot.clone();
-    let waker_thread = std::thread::spawn(move || loop {
-        // Wait for the runtime to park its task, then wake it.
-        if let Some(waker) = s.lock().unwrap().take() {
-            waker.wake();
-            break;
-        }
-        std::thread::yield_now();
-    });
-    let mut polls = 0;
-    rt.block_on(std::future::poll_fn(|cx| {
-        polls += 1;
-        if polls == 1 {
-            *slot.lock().unwrap() = Some(cx.waker().clone());
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    }));
-    waker_thread.join().unwrap();
-    assert_eq!(polls, 2);
+each_flavor! {
+    fn remote_spawn_wakes_a_parked_runtime(rt) {
+        let handle = rt.handle().clone();
+        let out = rt.block_on(async move {
+            // The runtime parks (nothing to do) until the other thread's task
+            // runs and answers.
+            let (tx, rx) = std::sync::mpsc::channel();
+            let spawner = std::thread::spawn(move || {
+                let h = handle.spawn(async { 42 });
+                tx.send(h).unwrap();
+            });
+            let h = loop {
+                match rx.try_recv() {
+                    Ok(h) => break h,
+                    Err(_) => task::yield_now().await,
+                }
+            };
+            spawner.join().unwrap();
+            h.await.unwrap()
+        });
+        assert_eq!(out, 42);
+    }
+}
+
+each_flavor! {
+    fn remote_wake_wakes_a_parked_runtime(rt) {
+        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
+        let s = slot.clone();
+        let waker_thread = std::thread::spawn(move || loop {
+            // Wait for the runtime to park its task, then wake it.
+            if let Some(waker) = s.lock().unwrap().take() {
+                waker.wake();
+                break;
+            }
+            std::thread::yield_now();
+        });
+        let mut polls = 0;
+        rt.block_on(std::future::poll_fn(|cx| {
+            polls += 1;
+            if polls == 1 {
+                *slot.lock().unwrap() = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(())
+            }
+        }));
+        waker_thread.join().unwrap();
+        assert_eq!(polls, 2);
+    }
 }
 
 #[test]
@@ -144,23 +146,29 @@ fn spawn_outside_a_runtime_panics_with_a_clear_message() {
     })
     .unwrap_err();
     let msg = err.downcast_ref::<String>().unwrap();
-    assert!(msg.contains("must be called from the context of a Zokio runtime"), "{msg}");
+    assert!(
+        msg.contains("must be called from the context of a Zokio runtime"),
+        "{msg}"
+    );
 }
 
-#[test]
-fn block_on_inside_a_runtime_panics_instead_of_deadlocking() {
-    let rt = rt();
-    let inner = rt.handle().clone();
-    let err = rt.block_on(async move {
-        zokio::spawn(async move {
-            inner.block_on(async {});
-        })
-        .await
-        .unwrap_err()
-    });
-    let payload = err.into_panic();
-    let msg = payload.downcast_ref::<&str>().unwrap();
-    assert!(msg.contains("Cannot start a runtime from within a runtime"), "{msg}");
+each_flavor! {
+    fn block_on_inside_a_runtime_panics_instead_of_deadlocking(rt) {
+        let inner = rt.handle().clone();
+        let err = rt.block_on(async move {
+            zokio::spawn(async move {
+                inner.block_on(async {});
+            })
+            .await
+            .unwrap_err()
+        });
+        let payload = err.into_panic();
+        let msg = payload.downcast_ref::<&str>().unwrap();
+        assert!(
+            msg.contains("Cannot start a runtime from within a runtime"),
+            "{msg}"
+        );
+    }
 }
 
 #[test]
@@ -224,19 +232,19 @@ fn destructors_that_spawn_during_shutdown_are_cancelled_too() {
     assert_eq!(drops.load(SeqCst), 1);
 }
 
-#[test]
-fn spawn_on_a_dropped_runtime_resolves_cancelled() {
-    let rt = rt();
-    let handle = rt.handle().clone();
-    drop(rt);
-    let drops = Arc::new(AtomicUsize::new(0));
-    let guard = DropCounter(drops.clone());
-    let h = handle.spawn(async move {
-        let _guard = guard;
-    });
-    assert_eq!(drops.load(SeqCst), 1, "the future was dropped at once");
-    let other = Builder::new_current_thread().build().unwrap();
-    assert!(other.block_on(h).unwrap_err().is_cancelled());
+each_flavor! {
+    fn spawn_on_a_dropped_runtime_resolves_cancelled(rt) {
+        let handle = rt.handle().clone();
+        drop(rt);
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = DropCounter(drops.clone());
+        let h = handle.spawn(async move {
+            let _guard = guard;
+        });
+        assert_eq!(drops.load(SeqCst), 1, "the future was dropped at once");
+        let other = Builder::new_current_thread().build().unwrap();
+        assert!(other.block_on(h).unwrap_err().is_cancelled());
+    }
 }
 
 #[test]

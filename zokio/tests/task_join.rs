@@ -1,5 +1,7 @@
 //! Spawning, joining, aborting and panicking tasks.
 
+mod support;
+
 use std::future::{pending, poll_fn};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
@@ -21,38 +23,41 @@ impl Drop for DropCounter {
     }
 }
 
-#[test]
-fn spawn_and_join_many() {
-    let rt = rt();
-    let sum = rt.block_on(async {
-        let handles: Vec<JoinHandle<u64>> = (0..10_000u64)
-            .map(|i| {
-                zokio::spawn(async move {
-                    task::yield_now().await;
-                    i
+each_flavor! {
+    fn spawn_and_join_many(rt) {
+        let sum = rt.block_on(async {
+            let handles: Vec<JoinHandle<u64>> = (0..10_000u64)
+                .map(|i| {
+                    zokio::spawn(async move {
+                        task::yield_now().await;
+                        i
+                    })
                 })
-            })
-            .collect();
-        let mut sum = 0;
-        for h in handles {
-            sum += h.await.unwrap();
-        }
-        sum
-    });
-    assert_eq!(sum, 9_999 * 10_000 / 2);
+                .collect();
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.unwrap();
+            }
+            sum
+        });
+        assert_eq!(sum, 9_999 * 10_000 / 2);
+    }
 }
 
-#[test]
-fn join_of_a_panicking_task() {
-    let rt = rt();
-    let err = rt.block_on(async { zokio::spawn(async { panic!("boom") }).await.unwrap_err() });
-    assert!(err.is_panic());
-    assert!(!err.is_cancelled());
-    assert!(err.to_string().contains("boom"), "{err}");
-    let payload = err.into_panic();
-    assert_eq!(*payload.downcast_ref::<&str>().unwrap(), "boom");
-    // The runtime survives the panic.
-    assert_eq!(rt.block_on(async { zokio::spawn(async { 1 }).await.unwrap() }), 1);
+each_flavor! {
+    fn join_of_a_panicking_task(rt) {
+        let err = rt.block_on(async { zokio::spawn(async { panic!("boom") }).await.unwrap_err() });
+        assert!(err.is_panic());
+        assert!(!err.is_cancelled());
+        assert!(err.to_string().contains("boom"), "{err}");
+        let payload = err.into_panic();
+        assert_eq!(*payload.downcast_ref::<&str>().unwrap(), "boom");
+        // The runtime survives the panic.
+        assert_eq!(
+            rt.block_on(async { zokio::spawn(async { 1 }).await.unwrap() }),
+            1
+        );
+    }
 }
 
 #[test]
@@ -72,94 +77,94 @@ fn abort_before_the_task_runs() {
     assert_eq!(drops.load(SeqCst), 1, "the future was dropped once");
 }
 
-#[test]
-fn abort_while_the_task_waits() {
-    let rt = rt();
-    let drops = Arc::new(AtomicUsize::new(0));
-    let guard = DropCounter(drops.clone());
-    rt.block_on(async move {
-        let started = Arc::new(AtomicUsize::new(0));
-        let s = started.clone();
-        let h = zokio::spawn(async move {
-            let _guard = guard;
-            s.store(1, SeqCst);
-            pending::<()>().await;
+each_flavor! {
+    fn abort_while_the_task_waits(rt) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = DropCounter(drops.clone());
+        rt.block_on(async move {
+            let started = Arc::new(AtomicUsize::new(0));
+            let s = started.clone();
+            let h = zokio::spawn(async move {
+                let _guard = guard;
+                s.store(1, SeqCst);
+                pending::<()>().await;
+            });
+            while started.load(SeqCst) == 0 {
+                task::yield_now().await;
+            }
+            assert!(!h.is_finished());
+            h.abort();
+            let err = h.await.unwrap_err();
+            assert!(err.is_cancelled());
         });
-        while started.load(SeqCst) == 0 {
-            task::yield_now().await;
-        }
-        assert!(!h.is_finished());
-        h.abort();
-        let err = h.await.unwrap_err();
-        assert!(err.is_cancelled());
-    });
-    assert_eq!(drops.load(SeqCst), 1);
+        assert_eq!(drops.load(SeqCst), 1);
+    }
 }
 
-#[test]
-fn abort_during_the_poll() {
-    let rt = rt();
-    let polls = Arc::new(AtomicUsize::new(0));
-    let p = polls.clone();
-    rt.block_on(async move {
-        let slot: Arc<Mutex<Option<task::AbortHandle>>> = Arc::default();
-        let s = slot.clone();
-        let h = zokio::spawn(async move {
-            task::yield_now().await;
-            // Abort ourselves in the middle of a poll: the task is cancelled
-            // when this poll returns `Pending`.
-            s.lock().unwrap().take().unwrap().abort();
-            p.fetch_add(1, SeqCst);
-            task::yield_now().await;
-            p.fetch_add(1, SeqCst);
+each_flavor! {
+    fn abort_during_the_poll(rt) {
+        let polls = Arc::new(AtomicUsize::new(0));
+        let p = polls.clone();
+        rt.block_on(async move {
+            let slot: Arc<Mutex<Option<task::AbortHandle>>> = Arc::default();
+            let s = slot.clone();
+            let h = zokio::spawn(async move {
+                task::yield_now().await;
+                // Abort ourselves in the middle of a poll: the task is cancelled
+                // when this poll returns `Pending`.
+                s.lock().unwrap().take().unwrap().abort();
+                p.fetch_add(1, SeqCst);
+                task::yield_now().await;
+                p.fetch_add(1, SeqCst);
+            });
+            *slot.lock().unwrap() = Some(h.abort_handle());
+            assert!(h.await.unwrap_err().is_cancelled());
         });
-        *slot.lock().unwrap() = Some(h.abort_handle());
-        assert!(h.await.unwrap_err().is_cancelled());
-    });
-    assert_eq!(polls.load(SeqCst), 1);
+        assert_eq!(polls.load(SeqCst), 1);
+    }
 }
 
-#[test]
-fn abort_from_another_thread() {
-    let rt = rt();
-    rt.block_on(async {
-        let h = zokio::spawn(pending::<()>());
-        let abort = h.abort_handle();
-        std::thread::spawn(move || abort.abort()).join().unwrap();
-        assert!(h.await.unwrap_err().is_cancelled());
-    });
+each_flavor! {
+    fn abort_from_another_thread(rt) {
+        rt.block_on(async {
+            let h = zokio::spawn(pending::<()>());
+            let abort = h.abort_handle();
+            std::thread::spawn(move || abort.abort()).join().unwrap();
+            assert!(h.await.unwrap_err().is_cancelled());
+        });
+    }
 }
 
-#[test]
-fn abort_after_completion_keeps_the_output() {
-    let rt = rt();
-    rt.block_on(async {
-        let h = zokio::spawn(async { 5 });
-        while !h.is_finished() {
-            task::yield_now().await;
-        }
-        h.abort();
-        assert_eq!(h.await.unwrap(), 5);
-    });
+each_flavor! {
+    fn abort_after_completion_keeps_the_output(rt) {
+        rt.block_on(async {
+            let h = zokio::spawn(async { 5 });
+            while !h.is_finished() {
+                task::yield_now().await;
+            }
+            h.abort();
+            assert_eq!(h.await.unwrap(), 5);
+        });
+    }
 }
 
-#[test]
-fn abort_handle_outlives_join_handle() {
-    let rt = rt();
-    rt.block_on(async {
-        let h = zokio::spawn(pending::<()>());
-        let abort = h.abort_handle();
-        let id = h.id();
-        drop(h);
-        assert_eq!(abort.id(), id);
-        assert!(!abort.is_finished());
-        abort.abort();
-        while !abort.is_finished() {
-            task::yield_now().await;
-        }
-        let clone = abort.clone();
-        assert!(clone.is_finished());
-    });
+each_flavor! {
+    fn abort_handle_outlives_join_handle(rt) {
+        rt.block_on(async {
+            let h = zokio::spawn(pending::<()>());
+            let abort = h.abort_handle();
+            let id = h.id();
+            drop(h);
+            assert_eq!(abort.id(), id);
+            assert!(!abort.is_finished());
+            abort.abort();
+            while !abort.is_finished() {
+                task::yield_now().await;
+            }
+            let clone = abort.clone();
+            assert!(clone.is_finished());
+        });
+    }
 }
 
 #[test]
@@ -184,19 +189,19 @@ fn join_handle_dropped_early_detaches() {
     assert_eq!(output_drops.load(SeqCst), 1, "its output is dropped");
 }
 
-#[test]
-fn join_handle_dropped_after_completion_drops_output() {
-    let rt = rt();
-    let drops = Arc::new(AtomicUsize::new(0));
-    let d = drops.clone();
-    rt.block_on(async move {
-        let h = zokio::spawn(async move { DropCounter(d) });
-        while !h.is_finished() {
-            task::yield_now().await;
-        }
-        drop(h);
-    });
-    assert_eq!(drops.load(SeqCst), 1);
+each_flavor! {
+    fn join_handle_dropped_after_completion_drops_output(rt) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let d = drops.clone();
+        rt.block_on(async move {
+            let h = zokio::spawn(async move { DropCounter(d) });
+            while !h.is_finished() {
+                task::yield_now().await;
+            }
+            drop(h);
+        });
+        assert_eq!(drops.load(SeqCst), 1);
+    }
 }
 
 #[test]
@@ -223,67 +228,75 @@ fn join_handle_awaited_from_another_task() {
     assert_eq!(out, 10);
 }
 
-#[test]
-fn task_id_is_visible_inside_the_task() {
-    let rt = rt();
-    rt.block_on(async {
-        let h = zokio::spawn(async { task::id() });
-        let id = h.id();
-        assert_eq!(h.await.unwrap(), id);
-        let other = zokio::spawn(async { task::id() });
-        assert_ne!(other.id(), id);
-    });
-    assert!(task::try_id().is_none());
-}
-
-#[test]
-fn panic_in_a_destructor_does_not_take_the_runtime_down() {
-    struct PanicOnDrop;
-    impl Drop for PanicOnDrop {
-        fn drop(&mut self) {
-            panic!("destructor panic");
-        }
+each_flavor! {
+    fn task_id_is_visible_inside_the_task(rt) {
+        rt.block_on(async {
+            let h = zokio::spawn(async { task::id() });
+            let id = h.id();
+            assert_eq!(h.await.unwrap(), id);
+            let other = zokio::spawn(async { task::id() });
+            assert_ne!(other.id(), id);
+        });
+        assert!(task::try_id().is_none());
     }
-    let rt = rt();
-    rt.block_on(async {
-        // A local's destructor panics as the future returns: that happens
-        // inside the last poll, so the task reports a panic.
-        let h = zokio::spawn(async {
-            let _p = PanicOnDrop;
-            task::yield_now().await;
-            3
-        });
-        assert!(h.await.unwrap_err().is_panic());
-        // The destructor panics when the task is cancelled.
-        let h = zokio::spawn(async {
-            let _p = PanicOnDrop;
-            pending::<()>().await;
-        });
-        task::yield_now().await;
-        h.abort();
-        assert!(h.await.unwrap_err().is_panic());
-        // The output's destructor panics when it is dropped by the runtime.
-        drop(zokio::spawn(async { PanicOnDrop }));
-        task::yield_now().await;
-        task::yield_now().await;
-    });
-    // The runtime keeps working.
-    assert_eq!(rt.block_on(async { zokio::spawn(async { 4 }).await.unwrap() }), 4);
 }
 
-#[test]
-fn join_error_debug_and_display() {
-    let rt = rt();
-    rt.block_on(async {
-        let h = zokio::spawn(pending::<()>());
-        h.abort();
-        let err = h.await.unwrap_err();
-        assert!(format!("{err}").contains("cancelled"));
-        assert!(format!("{err:?}").contains("Cancelled"));
-        let err = err.try_into_panic().unwrap_err();
-        let io: std::io::Error = err.into();
-        assert!(io.to_string().contains("cancelled"));
-    });
+each_flavor! {
+    fn panic_in_a_destructor_does_not_take_the_runtime_down(rt) {
+        struct PanicOnDrop;
+        impl Drop for PanicOnDrop {
+            fn drop(&mut self) {
+                panic!("destructor panic");
+            }
+        }
+        rt.block_on(async {
+            // A local's destructor panics as the future returns: that happens
+            // inside the last poll, so the task reports a panic.
+            let h = zokio::spawn(async {
+                let _p = PanicOnDrop;
+                task::yield_now().await;
+                3
+            });
+            assert!(h.await.unwrap_err().is_panic());
+            // The destructor panics when the task is cancelled.
+            let started = Arc::new(AtomicUsize::new(0));
+            let s = started.clone();
+            let h = zokio::spawn(async move {
+                let _p = PanicOnDrop;
+                s.store(1, SeqCst);
+                pending::<()>().await;
+            });
+            while started.load(SeqCst) == 0 {
+                task::yield_now().await;
+            }
+            h.abort();
+            assert!(h.await.unwrap_err().is_panic());
+            // The output's destructor panics when it is dropped by the runtime.
+            drop(zokio::spawn(async { PanicOnDrop }));
+            task::yield_now().await;
+            task::yield_now().await;
+        });
+        // The runtime keeps working.
+        assert_eq!(
+            rt.block_on(async { zokio::spawn(async { 4 }).await.unwrap() }),
+            4
+        );
+    }
+}
+
+each_flavor! {
+    fn join_error_debug_and_display(rt) {
+        rt.block_on(async {
+            let h = zokio::spawn(pending::<()>());
+            h.abort();
+            let err = h.await.unwrap_err();
+            assert!(format!("{err}").contains("cancelled"));
+            assert!(format!("{err:?}").contains("Cancelled"));
+            let err = err.try_into_panic().unwrap_err();
+            let io: std::io::Error = err.into();
+            assert!(io.to_string().contains("cancelled"));
+        });
+    }
 }
 
 #[test]

@@ -19,6 +19,15 @@ pub fn multi_thread(workers: usize) -> Runtime {
         .unwrap()
 }
 
+/// A thread-per-core runtime with `workers` workers and every driver on.
+pub fn thread_per_core(workers: usize) -> Runtime {
+    Builder::new_thread_per_core()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// Defines a module named after the test holding one `#[test]` per
 /// flavour, each running `$body` with `$rt` bound to a fresh runtime.
 #[macro_export]
@@ -44,6 +53,12 @@ macro_rules! each_flavor {
             #[test]
             fn multi_thread_4() {
                 let $rt = $crate::support::multi_thread(4);
+                $body
+            }
+
+            #[test]
+            fn thread_per_core_2() {
+                let $rt = $crate::support::thread_per_core(2);
                 $body
             }
         }
