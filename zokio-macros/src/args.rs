@@ -1,14 +1,18 @@
 //! The macro arguments: `flavor = "..."`, `worker_threads = N`,
 //! `crate = "path"`, separated by commas.
 
-use proc_macro::{Group, Ident, Punct, Span, TokenStream, TokenTree};
+use proc_macro::{Group, Ident, Literal, Punct, Span, TokenStream, TokenTree};
 
-use crate::Error;
+use crate::{Error, Kind};
 
 /// What the arguments asked for. Invalid arguments are reported as errors
 /// and leave the defaults in place.
 #[derive(Debug)]
 pub(crate) struct Config {
+    /// The scheduler: the `flavor` argument, or the default of the macro.
+    pub(crate) flavor: Flavor,
+    /// `worker_threads = N`: the count, as a literal spanned on the user's.
+    pub(crate) worker_threads: Option<Literal>,
     /// The path of the zokio crate, spanned on the `crate` argument if given.
     pub(crate) crate_path: TokenStream,
 }
@@ -27,21 +31,35 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 
 const KNOWN: &str = "expected one of: `flavor`, `worker_threads`, `crate`";
 
-const MULTI_THREAD_UNAVAILABLE: &str =
-    "the multi-thread scheduler is not available yet in this version of Zokio; \
-     use `flavor = \"current_thread\"` (the default)";
+const FLAVORS: &str = "the flavors are `current_thread`, `multi_thread` and `thread_per_core`";
 
+/// The runtime a macro builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flavor {
+pub(crate) enum Flavor {
+    /// `Builder::new_current_thread()`.
     CurrentThread,
+    /// `Builder::new_multi_thread()`.
     MultiThread,
+    /// `Builder::new_thread_per_core()` (Zokio only).
+    ThreadPerCore,
+}
+
+impl Flavor {
+    /// The `Builder` constructor for this flavor.
+    pub(crate) fn constructor(self) -> &'static str {
+        match self {
+            Flavor::CurrentThread => "new_current_thread",
+            Flavor::MultiThread => "new_multi_thread",
+            Flavor::ThreadPerCore => "new_thread_per_core",
+        }
+    }
 }
 
 impl Config {
     /// Parses the arguments, pushing one error per problem found.
-    pub(crate) fn parse(args: TokenStream, errors: &mut Vec<Error>) -> Config {
+    pub(crate) fn parse(args: TokenStream, kind: Kind, errors: &mut Vec<Error>) -> Config {
         let mut flavor: Option<Flavor> = None;
-        let mut worker_threads: Option<Span> = None;
+        let mut worker_threads: Option<(Span, Literal)> = None;
         let mut crate_path: Option<TokenStream> = None;
         let mut seen: Vec<String> = Vec::new();
 
@@ -65,8 +83,10 @@ impl Config {
                     }
                 }
                 "worker_threads" => {
-                    if parse_positive_int(&value, errors).is_some() {
-                        worker_threads = Some(key.span());
+                    if let Some(n) = parse_positive_int(&value, errors) {
+                        let mut lit = Literal::usize_unsuffixed(n);
+                        lit.set_span(value[0].span());
+                        worker_threads = Some((key.span(), lit));
                     }
                 }
                 "crate" => {
@@ -84,25 +104,38 @@ impl Config {
             }
         }
 
-        if let Some(key_span) = worker_threads {
-            // With `multi_thread`, the flavor itself was reported already.
-            match flavor {
-                Some(Flavor::MultiThread) => {}
-                Some(Flavor::CurrentThread) => errors.push(Error::new(
-                    key_span,
-                    "`worker_threads` needs the `multi_thread` flavor; a current-thread \
-                     runtime runs every task on the thread that calls `block_on`",
-                )),
-                None => errors.push(Error::new(
-                    key_span,
-                    "`worker_threads` needs the `multi_thread` flavor, and the default flavor \
-                     is `current_thread`: the multi-thread scheduler is not available yet in \
-                     this version of Zokio",
-                )),
+        // As with Tokio: `main` defaults to the multi-thread scheduler, a
+        // test to the current-thread one.
+        let default = match kind {
+            Kind::Main => Flavor::MultiThread,
+            Kind::Test => Flavor::CurrentThread,
+        };
+        let explicit = flavor.is_some();
+        // A `flavor` that was given but invalid is reported already; say
+        // nothing more about `worker_threads` then.
+        let flavor_rejected = !explicit && seen.iter().any(|name| name == "flavor");
+        let flavor = flavor.unwrap_or(default);
+
+        let worker_threads = match worker_threads {
+            Some(_) if flavor_rejected => None,
+            Some((key_span, _)) if flavor == Flavor::CurrentThread => {
+                let message = if explicit {
+                    "`worker_threads` needs the `multi_thread` (or `thread_per_core`) flavor; a \
+                     current-thread runtime runs every task on the thread that calls `block_on`"
+                } else {
+                    "`worker_threads` needs the `multi_thread` (or `thread_per_core`) flavor, \
+                     and a test's default flavor is `current_thread`; use \
+                     `#[zokio::test(flavor = \"multi_thread\", worker_threads = ...)]`"
+                };
+                errors.push(Error::new(key_span, message));
+                None
             }
-        }
+            other => other.map(|(_, lit)| lit),
+        };
 
         Config {
+            flavor,
+            worker_threads,
             crate_path: crate_path.unwrap_or_else(|| "::zokio".parse().expect("a valid path")),
         }
     }
@@ -186,23 +219,20 @@ fn parse_flavor(value: &[TokenTree], errors: &mut Vec<Error>) -> Option<Flavor> 
     let Some((name, span)) = single_string(value) else {
         errors.push(Error::new(
             value[0].span(),
-            "`flavor` must be a string literal: `\"current_thread\"`",
+            format!(
+                "`flavor` must be a string literal, like `flavor = \"multi_thread\"`; {FLAVORS}"
+            ),
         ));
         return None;
     };
     match name.as_str() {
         "current_thread" => Some(Flavor::CurrentThread),
-        "multi_thread" => {
-            errors.push(Error::new(span, MULTI_THREAD_UNAVAILABLE));
-            Some(Flavor::MultiThread)
-        }
+        "multi_thread" => Some(Flavor::MultiThread),
+        "thread_per_core" => Some(Flavor::ThreadPerCore),
         other => {
             errors.push(Error::new(
                 span,
-                format!(
-                    "no such runtime flavor `{other}`; the flavors are `current_thread` and \
-                     `multi_thread`"
-                ),
+                format!("no such runtime flavor `{other}`; {FLAVORS}"),
             ));
             None
         }

@@ -191,9 +191,18 @@ impl ItemFn {
         }
         let mut run = parse("return");
         run.extend(config.crate_path.clone());
+        run.extend(parse("::runtime::Builder::"));
+        run.extend(parse(config.flavor.constructor()));
+        run.extend(parse("()"));
+        if let Some(n) = &config.worker_threads {
+            run.extend(parse(".worker_threads"));
+            run.extend([TokenTree::from(Group::new(
+                Delimiter::Parenthesis,
+                TokenTree::from(n.clone()).into(),
+            ))]);
+        }
         run.extend(parse(
-            "::runtime::Builder::new_current_thread()
-                .enable_all()
+            ".enable_all()
                 .build()
                 .expect(\"Failed building the Runtime\")
                 .block_on(body);",

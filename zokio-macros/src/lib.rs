@@ -24,7 +24,9 @@ use item::ItemFn;
 ///
 /// The function becomes a plain `fn` whose body builds a runtime with
 /// `enable_all()` and blocks on the original body, written as an
-/// `async move` block, so `?` and the return type work as in any `fn`:
+/// `async move` block, so `?` and the return type work as in any `fn`. As
+/// with Tokio, the runtime is a multi-thread one by default, with one worker
+/// thread per core:
 ///
 /// ```
 /// #[zokio::main]
@@ -46,7 +48,7 @@ use item::ItemFn;
 ///         assert_eq!(doubled, 84);
 ///         Ok(())
 ///     };
-///     zokio::runtime::Builder::new_current_thread()
+///     zokio::runtime::Builder::new_multi_thread()
 ///         .enable_all()
 ///         .build()
 ///         .expect("Failed building the Runtime")
@@ -70,14 +72,46 @@ use item::ItemFn;
 ///
 /// # Arguments
 ///
-/// * `flavor = "current_thread"`: the scheduler. **The default is
-///   `current_thread`**, where Tokio's `main` defaults to `multi_thread`:
-///   Zokio has no multi-thread scheduler yet, so `flavor = "multi_thread"`
-///   (and `worker_threads`, which needs it) is a compile error for now.
-/// * `worker_threads = N`: worker threads of a multi-thread runtime; a
-///   positive integer literal.
+/// * `flavor = "..."`: the scheduler, as with Tokio.
+///   * `"multi_thread"` (**the default for `main`**):
+///     `Builder::new_multi_thread()`, a pool of worker threads that steal
+///     work from each other.
+///   * `"current_thread"` (the default for [`macro@test`]):
+///     `Builder::new_current_thread()`, every task on the thread that calls
+///     `block_on`.
+///   * `"thread_per_core"`: `Builder::new_thread_per_core()`, independent
+///     current-thread workers, one per core by default; a spawned task stays
+///     on the worker it lands on. **Zokio only**: Tokio has no such flavor,
+///     so code using it does not build with Tokio.
+/// * `worker_threads = N`: the number of worker threads of a `multi_thread`
+///   or `thread_per_core` runtime (`.worker_threads(N)`); a positive integer
+///   literal. Without it, one worker per core
+///   ([`std::thread::available_parallelism`]). A compile error with
+///   `current_thread`.
 /// * `crate = "path"`: where to find Zokio, if it was renamed or is
 ///   re-exported (default `::zokio`).
+///
+/// ```
+/// #[zokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() {
+///     let handles: Vec<_> = (0..8u64)
+///         .map(|i| zokio::spawn(async move { i * i }))
+///         .collect();
+///     let mut sum = 0;
+///     for handle in handles {
+///         sum += handle.await.unwrap();
+///     }
+///     assert_eq!(sum, 140);
+/// }
+/// ```
+///
+/// ```
+/// #[zokio::main(flavor = "thread_per_core", worker_threads = 2)]
+/// async fn main() {
+///     let answer = zokio::spawn(async { 6 * 7 }).await.unwrap();
+///     assert_eq!(answer, 42);
+/// }
+/// ```
 ///
 /// ```
 /// use zokio as zk;
@@ -106,16 +140,10 @@ use item::ItemFn;
 /// async fn main() {}
 /// ```
 ///
-/// The multi-thread flavor, with or without `worker_threads` (not available
-/// yet):
+/// A `flavor` that is not a string literal:
 ///
 /// ```compile_fail
-/// #[zokio::main(flavor = "multi_thread")]
-/// async fn main() {}
-/// ```
-///
-/// ```compile_fail
-/// #[zokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// #[zokio::main(flavor = multi_thread)]
 /// async fn main() {}
 /// ```
 ///
@@ -128,6 +156,16 @@ use item::ItemFn;
 ///
 /// ```compile_fail
 /// #[zokio::main(worker_threads = 0)]
+/// async fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// #[zokio::main(flavor = "multi_thread", worker_threads = 2.5)]
+/// async fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// #[zokio::main(flavor = "thread_per_core", worker_threads = -1)]
 /// async fn main() {}
 /// ```
 ///
@@ -174,7 +212,8 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// Like [`macro@main`], and the function is also marked `#[test]`. The
 /// default flavor is `current_thread`, as with Tokio; the arguments are those
-/// of `main`.
+/// of `main`, so `worker_threads` needs an explicit
+/// `flavor = "multi_thread"` (or `"thread_per_core"`, Zokio only).
 ///
 /// ```no_run
 /// #[zokio::test]
@@ -189,6 +228,17 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     assert_eq!(n, 7);
 ///     Ok(())
 /// }
+///
+/// #[zokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// async fn on_two_workers() {
+///     let handle = zokio::spawn(async { std::thread::current().id() });
+///     let _worker = handle.await.unwrap();
+/// }
+///
+/// #[zokio::test(flavor = "thread_per_core")]
+/// async fn on_every_core() {
+///     assert_eq!(zokio::spawn(async { 1 + 1 }).await.unwrap(), 2);
+/// }
 /// # fn main() {}
 /// ```
 ///
@@ -202,10 +252,18 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # fn main() {}
 /// ```
 ///
-/// the multi-thread flavor (not available yet):
+/// `worker_threads` with the default (current-thread) flavor:
 ///
 /// ```compile_fail
-/// #[zokio::test(flavor = "multi_thread")]
+/// #[zokio::test(worker_threads = 2)]
+/// async fn on_workers() {}
+/// # fn main() {}
+/// ```
+///
+/// an unknown flavor:
+///
+/// ```compile_fail
+/// #[zokio::test(flavor = "multi_threaded")]
 /// async fn on_workers() {}
 /// # fn main() {}
 /// ```
@@ -281,7 +339,7 @@ fn expand(args: TokenStream, item: TokenStream, kind: Kind) -> TokenStream {
         }
     };
     let mut errors = Vec::new();
-    let config = Config::parse(args, &mut errors);
+    let config = Config::parse(args, kind, &mut errors);
     func.check(kind, &mut errors);
     // On errors, expand anyway (with what was understood) so that the
     // compiler reports only ours, not also an `async fn main` or a missing
