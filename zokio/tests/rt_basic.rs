@@ -321,3 +321,27 @@ fn metrics_count_spawns() {
     assert_eq!(m.num_alive_tasks(), Some(0));
     assert!(m.poll_count() >= 10);
 }
+
+#[test]
+fn a_panic_in_the_block_on_future_keeps_the_runtime_usable() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let rt = rt();
+    let guard = DropCounter(drops.clone());
+    let parked = rt.spawn(async move {
+        let _guard = guard;
+        pending::<()>().await;
+    });
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            task::yield_now().await;
+            panic!("the main future fails");
+        })
+    }));
+    assert!(caught.is_err());
+    // The runtime still runs tasks, and its pending task is still alive.
+    assert_eq!(rt.block_on(async { zokio::spawn(async { 1 }).await.unwrap() }), 1);
+    assert_eq!(drops.load(SeqCst), 0);
+    drop(rt);
+    assert_eq!(drops.load(SeqCst), 1);
+    assert!(parked.is_finished());
+}

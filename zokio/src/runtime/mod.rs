@@ -97,6 +97,7 @@ impl Runtime {
             blocking_pool: Some(blocking_pool),
         };
         for core in cores {
+            let core = Box::new(core);
             if let Err((err, core)) = scheduler::multi_thread::spawn_worker(&handle, core) {
                 drop(core);
                 // Dropping the runtime stops the workers already started.

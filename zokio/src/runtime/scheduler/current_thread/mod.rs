@@ -235,22 +235,8 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
     let mut park: Option<ThreadPark> = None;
     loop {
         if let Some(core) = handle.take_core() {
-            let cx = scheduler::Context::CurrentThread(Context {
-                handle: handle.clone(),
-                core: RefCell::new(Some(core)),
-            });
-            let out = context::set_scheduler(&cx, || {
-                let scheduler::Context::CurrentThread(cx) = &cx else {
-                    unreachable!("a current-thread context holds a current-thread core")
-                };
-                cx.run_until(future.as_mut())
-            });
-            if let scheduler::Context::CurrentThread(cx) = cx {
-                if let Some(core) = cx.core.into_inner() {
-                    handle.put_core(core);
-                }
-            }
-            return out;
+            let guard = CoreGuard::new(handle, core);
+            return guard.enter(|cx| cx.run_until(future.as_mut()));
         }
         // Another thread drives the scheduler: wait for our future or for
         // the core, whichever comes first.
@@ -264,6 +250,45 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
             return out;
         }
         park.park();
+    }
+}
+
+/// Holds the core while this thread drives the scheduler, and gives it back
+/// to the handle when dropped — also when the future passed to `block_on`
+/// panics, so the tasks stay with the runtime and are cancelled when it is
+/// dropped.
+struct CoreGuard<'a> {
+    handle: &'a Arc<Handle>,
+    cx: scheduler::Context,
+}
+
+impl<'a> CoreGuard<'a> {
+    fn new(handle: &'a Arc<Handle>, core: Box<Core>) -> CoreGuard<'a> {
+        CoreGuard {
+            handle,
+            cx: scheduler::Context::CurrentThread(Context {
+                handle: handle.clone(),
+                core: RefCell::new(Some(core)),
+            }),
+        }
+    }
+
+    /// Runs `f` with the core installed in this thread's context.
+    fn enter<R>(&self, f: impl FnOnce(&Context) -> R) -> R {
+        context::set_scheduler(&self.cx, || match &self.cx {
+            scheduler::Context::CurrentThread(cx) => f(cx),
+            _ => unreachable!("a current-thread guard holds a current-thread context"),
+        })
+    }
+}
+
+impl Drop for CoreGuard<'_> {
+    fn drop(&mut self) {
+        if let scheduler::Context::CurrentThread(cx) = &self.cx {
+            if let Some(core) = cx.core.borrow_mut().take() {
+                self.handle.put_core(core);
+            }
+        }
     }
 }
 
@@ -430,20 +455,7 @@ pub(crate) fn shutdown(handle: &Arc<Handle>) {
     };
     let scheduler_handle = scheduler::Handle::CurrentThread(handle.clone());
     let _current = context::set_current(&scheduler_handle);
-    let cx = scheduler::Context::CurrentThread(Context {
-        handle: handle.clone(),
-        core: RefCell::new(Some(core)),
-    });
-    context::set_scheduler(&cx, || {
-        if let scheduler::Context::CurrentThread(cx) = &cx {
-            cx.shutdown();
-        }
-    });
-    if let scheduler::Context::CurrentThread(cx) = cx {
-        if let Some(core) = cx.core.into_inner() {
-            handle.put_core(core);
-        }
-    }
+    CoreGuard::new(handle, core).enter(|cx| cx.shutdown());
 }
 
 impl fmt::Debug for Handle {

@@ -56,7 +56,7 @@ struct Shared {
     driver: SharedDriver,
     shutdown: AtomicBool,
     /// Cores handed back by exiting workers.
-    exited_cores: Mutex<Vec<Box<Core>>>,
+    exited_cores: Mutex<Vec<Core>>,
     /// Worker threads to join at shutdown (including those started by
     /// `block_in_place` hand-offs).
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
@@ -97,7 +97,7 @@ pub(crate) fn new(
     num_workers: usize,
     blocking: blocking::Spawner,
     threads_options: ThreadOptions,
-) -> (Arc<Handle>, Vec<Box<Core>>) {
+) -> (Arc<Handle>, Vec<Core>) {
     let (driver, driver_handle) = driver::new(config.enable_time);
     let mut remotes = Vec::with_capacity(num_workers);
     let mut cores = Vec::with_capacity(num_workers);

@@ -70,8 +70,8 @@ impl Core {
         index: usize,
         run_queue: queue::Local<Notified<Arc<Handle>>>,
         park: Parker,
-    ) -> Box<Core> {
-        Box::new(Core {
+    ) -> Core {
+        Core {
             index,
             tick: 0,
             lifo: None,
@@ -81,7 +81,7 @@ impl Core {
             rand: 0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B),
             stats: Stats::default(),
             park: Some(park),
-        })
+        }
     }
 
     /// Queues a task woken or spawned on this worker. True if a parked
@@ -196,7 +196,7 @@ pub(crate) fn run(handle: Arc<Handle>, core: Box<Core>) {
     if let scheduler::Context::MultiThread(cx) = cx {
         if let Some(mut core) = cx.core.into_inner() {
             core.publish_stats(&handle);
-            lock(&handle.shared.exited_cores).push(core);
+            lock(&handle.shared.exited_cores).push(*core);
         }
     }
 }
