@@ -109,10 +109,15 @@ each_flavor! {
             let slot: Arc<Mutex<Option<task::AbortHandle>>> = Arc::default();
             let s = slot.clone();
             let h = zokio::spawn(async move {
-                task::yield_now().await;
+                let abort = loop {
+                    if let Some(abort) = s.lock().unwrap().take() {
+                        break abort;
+                    }
+                    task::yield_now().await;
+                };
                 // Abort ourselves in the middle of a poll: the task is cancelled
                 // when this poll returns `Pending`.
-                s.lock().unwrap().take().unwrap().abort();
+                abort.abort();
                 p.fetch_add(1, SeqCst);
                 task::yield_now().await;
                 p.fetch_add(1, SeqCst);
