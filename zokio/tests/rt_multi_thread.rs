@@ -174,3 +174,58 @@ fn spawn_after_shutdown_is_cancelled_and_destructors_run() {
     assert!(other.block_on(late).unwrap_err().is_cancelled());
     assert!(other.block_on(pending).unwrap_err().is_cancelled());
 }
+
+#[test]
+fn block_in_place_keeps_other_tasks_running() {
+    let rt = support::multi_thread(2);
+    let out = rt.block_on(async {
+        let (tx, rx) = std::sync::mpsc::channel::<u32>();
+        // This task blocks its thread until another task answers; with the
+        // worker handed off, the other task still runs.
+        let blocker = zokio::spawn(async move { task::block_in_place(move || rx.recv().unwrap()) });
+        let answer = zokio::spawn(async move {
+            tx.send(41).unwrap();
+        });
+        answer.await.unwrap();
+        blocker.await.unwrap() + 1
+    });
+    assert_eq!(out, 42);
+    // The runtime still works after the hand-off, on both workers.
+    let sum = rt.block_on(async {
+        let hs: Vec<_> = (0..100u32)
+            .map(|i| zokio::spawn(async move { i }))
+            .collect();
+        let mut sum = 0;
+        for h in hs {
+            sum += h.await.unwrap();
+        }
+        sum
+    });
+    assert_eq!(sum, 4950);
+}
+
+#[test]
+fn block_in_place_many_times_in_a_row() {
+    let rt = support::multi_thread(2);
+    let n = rt.block_on(async {
+        let hs: Vec<_> = (0..50)
+            .map(|i| zokio::spawn(async move { task::block_in_place(|| i) }))
+            .collect();
+        let mut n = 0;
+        for h in hs {
+            n += h.await.unwrap();
+        }
+        n
+    });
+    assert_eq!(n, 49 * 50 / 2);
+}
+
+#[test]
+fn block_in_place_panics_on_current_thread_and_runs_outside_a_runtime() {
+    assert_eq!(task::block_in_place(|| 3), 3);
+    let rt = support::current_thread();
+    let err = rt
+        .block_on(async { zokio::spawn(async { task::block_in_place(|| ()) }).await })
+        .unwrap_err();
+    assert!(err.is_panic());
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use crate::runtime::config::{Config, Flavor};
+use crate::runtime::config::{Config, Flavor, UnhandledPanic};
 use crate::runtime::Runtime;
 
 /// The name runtime threads get unless the builder says otherwise.
@@ -44,6 +44,8 @@ pub struct Builder {
     thread_name: ThreadNameFn,
     on_thread_start: Option<Callback>,
     on_thread_stop: Option<Callback>,
+    on_thread_park: Option<Callback>,
+    on_thread_unpark: Option<Callback>,
 }
 
 impl Builder {
@@ -92,6 +94,8 @@ impl Builder {
             thread_name: Arc::new(|| DEFAULT_THREAD_NAME.to_owned()),
             on_thread_start: None,
             on_thread_stop: None,
+            on_thread_park: None,
+            on_thread_unpark: None,
         }
     }
 
@@ -278,12 +282,87 @@ impl Builder {
     }
 
     /// What the runtime needs to start its threads.
+    /// Runs `f` on a worker thread just before it parks (sleeps with
+    /// nothing to run), on every flavour.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let parks = Arc::new(AtomicUsize::new(0));
+    /// let counter = parks.clone();
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .on_thread_park(move || {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async { zokio::time::sleep(std::time::Duration::from_millis(5)).await });
+    /// assert!(parks.load(Ordering::SeqCst) >= 1);
+    /// ```
+    pub fn on_thread_park<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a worker thread just after it wakes from parking.
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .on_thread_unpark(|| {})
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn on_thread_unpark<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_unpark = Some(Arc::new(f));
+        self
+    }
+
+    /// What to do when a spawned task panics: ignore it (the default; the
+    /// panic reaches the task's `JoinHandle`) or shut the runtime down.
+    /// Tokio offers this on the current-thread runtime only, behind an
+    /// unstable flag; Zokio offers it on every flavour.
+    ///
+    /// With [`UnhandledPanic::ShutdownRuntime`], the first task panic cancels
+    /// every task and makes the `block_on` running at that time (and any
+    /// later one) panic.
+    ///
+    /// ```
+    /// use zokio::runtime::{Builder, UnhandledPanic};
+    ///
+    /// let rt = Builder::new_current_thread()
+    ///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+    ///     .build()
+    ///     .unwrap();
+    /// let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(async {
+    ///         zokio::spawn(async { panic!("boom") });
+    ///         std::future::pending::<()>().await
+    ///     })
+    /// }));
+    /// assert!(result.is_err());
+    /// ```
+    pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Builder {
+        self.config = self.config.unhandled_panic(behavior);
+        self
+    }
+
     fn thread_options(&self) -> ThreadOptions {
         ThreadOptions {
             name: self.thread_name.clone(),
             stack_size: self.config.thread_stack_size,
             on_start: self.on_thread_start.clone(),
             on_stop: self.on_thread_stop.clone(),
+            on_park: self.on_thread_park.clone(),
+            on_unpark: self.on_thread_unpark.clone(),
         }
     }
 
@@ -309,6 +388,8 @@ impl fmt::Debug for Builder {
             .field("config", &self.config)
             .field("on_thread_start", &self.on_thread_start.is_some())
             .field("on_thread_stop", &self.on_thread_stop.is_some())
+            .field("on_thread_park", &self.on_thread_park.is_some())
+            .field("on_thread_unpark", &self.on_thread_unpark.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -322,6 +403,8 @@ pub(crate) struct ThreadOptions {
     stack_size: usize,
     on_start: Option<Callback>,
     on_stop: Option<Callback>,
+    on_park: Option<Callback>,
+    on_unpark: Option<Callback>,
 }
 
 impl ThreadOptions {
@@ -349,6 +432,16 @@ impl ThreadOptions {
     /// Runs the stop callback, if any; on the exiting thread.
     pub(crate) fn on_stop(&self) {
         run_callback(self.on_stop.as_deref());
+    }
+
+    /// Runs the park callback, if any; on a worker about to sleep.
+    pub(crate) fn on_park(&self) {
+        run_callback(self.on_park.as_deref());
+    }
+
+    /// Runs the unpark callback, if any; on a worker that just woke.
+    pub(crate) fn on_unpark(&self) {
+        run_callback(self.on_unpark.as_deref());
     }
 }
 

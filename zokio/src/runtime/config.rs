@@ -72,6 +72,16 @@ pub enum Flavor {
     ThreadPerCore,
 }
 
+/// What a runtime does when a spawned task panics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnhandledPanic {
+    /// Nothing: the panic is delivered through the task's `JoinHandle`.
+    Ignore,
+    /// Cancel every task and make `block_on` panic.
+    ShutdownRuntime,
+}
+
 /// The smallest thread stack the runtime accepts, in bytes.
 pub const MIN_THREAD_STACK_SIZE: usize = 64 * 1024;
 /// The largest number of blocking threads the runtime accepts.
@@ -104,6 +114,7 @@ pub struct Config {
     pub(crate) disable_lifo_slot: bool,
     /// Pin thread-per-core workers to CPUs.
     pub(crate) pin_threads: bool,
+    pub(crate) unhandled_panic: UnhandledPanic,
 }
 
 /// Why a [`Config`] was refused: the field and what is wrong with it.
@@ -159,6 +170,7 @@ impl Config {
             local_queue_capacity: 256,
             disable_lifo_slot: false,
             pin_threads: false,
+            unhandled_panic: UnhandledPanic::Ignore,
         }
     }
 
@@ -176,6 +188,12 @@ impl Config {
             flavor: Flavor::ThreadPerCore,
             ..Config::new_current_thread()
         }
+    }
+
+    /// What to do when a spawned task panics.
+    pub const fn unhandled_panic(mut self, behavior: UnhandledPanic) -> Config {
+        self.unhandled_panic = behavior;
+        self
     }
 
     /// Pins thread-per-core workers to CPUs.

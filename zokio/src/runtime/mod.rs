@@ -20,7 +20,8 @@ pub(crate) mod thread_park;
 
 pub use builder::Builder;
 pub use config::{
-    Config, ConfigError, Flavor, MAX_BLOCKING_THREADS, MAX_WORKER_THREADS, MIN_THREAD_STACK_SIZE,
+    Config, ConfigError, Flavor, UnhandledPanic, MAX_BLOCKING_THREADS, MAX_WORKER_THREADS,
+    MIN_THREAD_STACK_SIZE,
 };
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
@@ -30,10 +31,12 @@ use std::future::Future;
 use std::time::Duration;
 
 use std::io;
+use std::sync::Arc;
 
 use crate::task::{Id, JoinHandle};
 use blocking::BlockingPool;
 use builder::ThreadOptions;
+use scheduler::unhandled_panic::PanicState;
 
 /// The flavour of a running runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,9 +72,14 @@ impl Runtime {
         let blocking_pool = BlockingPool::new(
             config.max_blocking_threads,
             config.thread_keep_alive,
-            threads,
+            threads.clone(),
         );
-        let scheduler = scheduler::current_thread::new(config, blocking_pool.spawner().clone());
+        let scheduler = scheduler::current_thread::new(
+            config,
+            blocking_pool.spawner().clone(),
+            threads,
+            Arc::new(PanicState::new(config.unhandled_panic)),
+        );
         Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(scheduler),

@@ -5,6 +5,7 @@ pub(crate) mod current_thread;
 mod inject;
 pub(crate) mod multi_thread;
 pub(crate) mod per_core;
+pub(crate) mod unhandled_panic;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -21,7 +21,9 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use crate::driver::{self, Driver, Unparker};
 use crate::loom::{lock, Mutex};
 use crate::runtime::blocking;
+use crate::runtime::builder::ThreadOptions;
 use crate::runtime::config::Config;
+use crate::runtime::scheduler::unhandled_panic::PanicState;
 use crate::runtime::thread_park::ThreadPark;
 use crate::runtime::{context, coop, scheduler};
 use crate::task::list::OwnedTasks;
@@ -56,6 +58,10 @@ pub(crate) struct Handle {
     pub(crate) metrics: Metrics,
     /// The runtime's blocking pool.
     pub(crate) blocking: blocking::Spawner,
+    /// Park/unpark callbacks.
+    hooks: ThreadOptions,
+    /// Shared by every worker of a thread-per-core runtime.
+    panic_state: Arc<PanicState>,
 }
 
 /// Counters kept for `RuntimeMetrics`.
@@ -85,7 +91,12 @@ pub(crate) struct Context {
 }
 
 /// Creates a runtime's shared handle, its core parked inside.
-pub(crate) fn new(config: &Config, blocking: blocking::Spawner) -> Arc<Handle> {
+pub(crate) fn new(
+    config: &Config,
+    blocking: blocking::Spawner,
+    hooks: ThreadOptions,
+    panic_state: Arc<PanicState>,
+) -> Arc<Handle> {
     let (driver, driver_handle) = driver::new(config.enable_time);
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(64),
@@ -104,6 +115,8 @@ pub(crate) fn new(config: &Config, blocking: blocking::Spawner) -> Arc<Handle> {
         global_queue_interval: config.global_queue_interval,
         metrics: Metrics::default(),
         blocking,
+        hooks,
+        panic_state,
     })
 }
 
@@ -190,6 +203,13 @@ impl Schedule for Arc<Handle> {
         released
     }
 
+    fn unhandled_panic(&self) {
+        if self.panic_state.task_panicked() {
+            // Let a parked `block_on` see it.
+            self.driver.unpark();
+        }
+    }
+
     fn schedule(&self, task: Notified<Self>) {
         let remote = with_local_core(self, |core| match core {
             Some(core) => {
@@ -233,6 +253,7 @@ pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output 
     let _enter = context::enter_runtime(&scheduler_handle);
     let mut future = pin!(future);
     let mut park: Option<ThreadPark> = None;
+    handle.panic_state.check();
     loop {
         if let Some(core) = handle.take_core() {
             let guard = CoreGuard::new(handle, core);
@@ -312,7 +333,10 @@ impl Context {
             let mut ran_out = false;
             for _ in 0..handle.event_interval {
                 match self.next_task() {
-                    Some(task) => coop::budget(|| task.run()),
+                    Some(task) => {
+                        coop::budget(|| task.run());
+                        handle.panic_state.check();
+                    }
                     None => {
                         ran_out = true;
                         break;
@@ -387,7 +411,9 @@ impl Context {
             driver.park_yield(&handle.driver);
         } else {
             handle.metrics.parks.fetch_add(1, Relaxed);
+            handle.hooks.on_park();
             driver.park(&handle.driver);
+            handle.hooks.on_unpark();
         }
         if let Some(core) = self.core.borrow_mut().as_mut() {
             core.driver = Some(driver);

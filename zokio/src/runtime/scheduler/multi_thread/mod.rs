@@ -27,6 +27,7 @@ use crate::runtime::blocking;
 use crate::runtime::builder::ThreadOptions;
 use crate::runtime::config::Config;
 use crate::runtime::scheduler::inject::Inject;
+use crate::runtime::scheduler::unhandled_panic::PanicState;
 use crate::runtime::thread_park::ThreadPark;
 use crate::runtime::{context, scheduler};
 use crate::task::list::OwnedTasks;
@@ -61,6 +62,7 @@ struct Shared {
     /// `block_in_place` hand-offs).
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     threads_options: ThreadOptions,
+    panic_state: PanicState,
     metrics: Metrics,
 }
 
@@ -121,6 +123,7 @@ pub(crate) fn new(
             exited_cores: Mutex::new(Vec::new()),
             threads: Mutex::new(Vec::new()),
             threads_options,
+            panic_state: PanicState::new(config.unhandled_panic),
             metrics: Metrics {
                 workers: (0..num_workers).map(|_| WorkerMetrics::default()).collect(),
                 ..Metrics::default()
@@ -241,6 +244,12 @@ impl Schedule for Arc<Handle> {
     fn yield_now(&self, task: Notified<Self>) {
         self.schedule_task(task, true);
     }
+
+    fn unhandled_panic(&self) {
+        if self.shared.panic_state.task_panicked() {
+            begin_shutdown(self);
+        }
+    }
 }
 
 /// Starts a worker thread running `core`. If the OS refuses the thread, the
@@ -290,7 +299,25 @@ pub(crate) fn join_workers(handle: &Handle) {
 pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
     let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
     let _enter = context::enter_runtime(&scheduler_handle);
-    ThreadPark::new().block_on(future)
+    block_on_watching(&handle.shared.panic_state, future)
+}
+
+/// Blocks this thread on `future`; panics if a task panics meanwhile under
+/// the `ShutdownRuntime` policy.
+#[track_caller]
+pub(crate) fn block_on_watching<F: Future>(panic_state: &PanicState, future: F) -> F::Output {
+    let mut park = ThreadPark::new();
+    panic_state.watch(park.unparker());
+    let mut future = std::pin::pin!(future);
+    let waker = park.waker().clone();
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        panic_state.check();
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        park.park();
+    }
 }
 
 /// Asks every worker to stop; returns at once.

@@ -381,7 +381,9 @@ impl Context {
                 c.publish_stats(handle);
                 c.park.take().expect("worker parker missing")
             });
+            handle.shared.threads_options.on_park();
             parker.park(&handle.shared.driver, &handle.driver);
+            handle.shared.threads_options.on_unpark();
             self.with_core(|c| {
                 c.is_parked = false;
                 c.stats.parks += 1;

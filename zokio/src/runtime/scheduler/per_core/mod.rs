@@ -18,8 +18,8 @@ use crate::runtime::blocking;
 use crate::runtime::builder::ThreadOptions;
 use crate::runtime::config::Config;
 use crate::runtime::context;
+use crate::runtime::scheduler::unhandled_panic::PanicState;
 use crate::runtime::scheduler::{self, current_thread};
-use crate::runtime::thread_park::ThreadPark;
 use crate::task::{Id, JoinHandle, LocalSet};
 
 /// The shared side of a thread-per-core runtime.
@@ -29,6 +29,8 @@ pub(crate) struct Handle {
     shutdown: ShutdownSignal,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     threads_options: ThreadOptions,
+    /// Shared with every worker's scheduler.
+    panic_state: Arc<PanicState>,
 }
 
 /// Resolves the workers' main futures when the runtime shuts down.
@@ -69,8 +71,16 @@ pub(crate) fn new(
     blocking: blocking::Spawner,
     threads_options: ThreadOptions,
 ) -> Arc<Handle> {
+    let panic_state = Arc::new(PanicState::new(config.unhandled_panic));
     let workers = (0..num_workers)
-        .map(|_| current_thread::new(config, blocking.clone()))
+        .map(|_| {
+            current_thread::new(
+                config,
+                blocking.clone(),
+                threads_options.clone(),
+                panic_state.clone(),
+            )
+        })
         .collect();
     Arc::new(Handle {
         workers,
@@ -78,6 +88,7 @@ pub(crate) fn new(
         shutdown: ShutdownSignal::default(),
         threads: Mutex::new(Vec::new()),
         threads_options,
+        panic_state,
     })
 }
 
@@ -142,10 +153,17 @@ pub(crate) fn run_worker(handle: Arc<Handle>, index: usize, pin_to: Option<usize
     let worker = handle.workers[index].clone();
     let local = LocalSet::new();
     let shutdown = &handle.shutdown;
-    current_thread::block_on(
-        &worker,
-        local.run_until(std::future::poll_fn(|cx| shutdown.poll_fired(cx))),
-    );
+    let driven = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        current_thread::block_on(
+            &worker,
+            local.run_until(std::future::poll_fn(|cx| shutdown.poll_fired(cx))),
+        )
+    }));
+    if driven.is_err() {
+        // A task panicked under the `ShutdownRuntime` policy (the only way
+        // this `block_on` panics): stop every worker.
+        begin_shutdown(&handle);
+    }
     drop(local);
     current_thread::shutdown(&worker);
 }
@@ -155,7 +173,7 @@ pub(crate) fn run_worker(handle: Arc<Handle>, index: usize, pin_to: Option<usize
 pub(crate) fn block_on<F: Future>(handle: &Arc<Handle>, future: F) -> F::Output {
     let scheduler_handle = scheduler::Handle::PerCore(handle.clone());
     let _enter = context::enter_runtime(&scheduler_handle);
-    ThreadPark::new().block_on(future)
+    scheduler::multi_thread::block_on_watching(&handle.panic_state, future)
 }
 
 /// Asks every worker to stop.
