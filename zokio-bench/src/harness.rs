@@ -8,24 +8,51 @@
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
 use std::time::{Duration, Instant};
 
-/// The scheduler flavour a row was measured on. Each variant builds the
-/// same kind of runtime on both sides (see `workloads::runtime!`).
+/// Worker threads of the `multi_thread` and `thread_per_core` runtimes, on
+/// both sides.
+pub const WORKERS: usize = 2;
+
+/// The scheduler flavour a row was measured on (see
+/// `workloads::zokio_runtime` and `workloads::tokio_runtime`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
-    /// Every task on the thread that calls `block_on`.
+    /// Every task on the thread that calls `block_on`, on both sides.
     CurrentThread,
+    /// A work-stealing pool of [`WORKERS`] threads, on both sides.
+    MultiThread,
+    /// Zokio's thread-per-core runtime with [`WORKERS`] independent
+    /// workers, against Tokio's multi-thread runtime with [`WORKERS`]
+    /// workers: Tokio has no thread-per-core flavour.
+    ThreadPerCore,
 }
 
 impl Flavor {
     /// Every flavour, in the order the rows are printed.
-    pub const ALL: &'static [Flavor] = &[Flavor::CurrentThread];
+    pub const ALL: &'static [Flavor] = &[
+        Flavor::CurrentThread,
+        Flavor::MultiThread,
+        Flavor::ThreadPerCore,
+    ];
 
-    /// The row label, as Tokio's `flavor` argument spells it.
+    /// The short name `--flavor` matches.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::CurrentThread => "current_thread",
+            Flavor::MultiThread => "multi_thread",
+            Flavor::ThreadPerCore => "thread_per_core",
+        }
+    }
+
+    /// The row label: what ran on each side, with the worker count.
     pub fn label(self) -> &'static str {
         match self {
             Flavor::CurrentThread => "current_thread",
+            Flavor::MultiThread => "multi_thread(2)",
+            Flavor::ThreadPerCore => "thread_per_core(2) vs tokio multi_thread(2)",
         }
     }
 }
@@ -106,6 +133,11 @@ pub type RunFn = fn(Flavor, Scale) -> Sample;
 pub struct Workload {
     /// Name used in the report and matched by `--filter`.
     pub name: &'static str,
+    /// The flavours it runs on, in report order.
+    pub flavors: &'static [Flavor],
+    /// How many ops a correct run does at a scale; both sides must return
+    /// exactly this many, so that they cannot agree on the wrong work.
+    pub expected_ops: fn(Scale) -> u64,
     /// The body on Zokio.
     pub zokio: RunFn,
     /// The body on Tokio.
@@ -137,6 +169,15 @@ pub enum Check {
         /// Tokio's work that round.
         tokio: Work,
     },
+    /// Both sides agreed, but not on the number of ops the workload must do.
+    WrongOps {
+        /// Round number, as for `Mismatch`.
+        round: usize,
+        /// What the workload's `expected_ops` says.
+        expected: u64,
+        /// What both sides counted.
+        got: u64,
+    },
     /// A run panicked; the remaining rounds were skipped.
     Panicked {
         /// Which runtime.
@@ -162,6 +203,11 @@ impl fmt::Display for Check {
                 zokio,
                 tokio,
             } => write!(f, "round {round}: zokio {zokio}, tokio {tokio}"),
+            Check::WrongOps {
+                round,
+                expected,
+                got,
+            } => write!(f, "round {round}: {got} ops, expected {expected}"),
             Check::Panicked { runtime, message } => write!(f, "{runtime} panicked: {message}"),
         }
     }
@@ -198,15 +244,23 @@ pub fn run(workload: &Workload, flavor: Flavor, scale: Scale, rounds: usize) -> 
     let mut tokio = Vec::with_capacity(rounds);
     let mut check = Check::Same;
     let mut reference: Option<Work> = None;
+    let expected_ops = (workload.expected_ops)(scale);
     for round in 0..=rounds {
-        let z = match guarded("zokio", || (workload.zokio)(flavor, scale)) {
+        let what = |side| {
+            format!(
+                "{} ({}) on {side}, round {round}",
+                workload.name,
+                flavor.label()
+            )
+        };
+        let z = match guarded("zokio", &what("zokio"), || (workload.zokio)(flavor, scale)) {
             Ok(sample) => sample,
             Err(panicked) => {
                 check = panicked;
                 break;
             }
         };
-        let t = match guarded("tokio", || (workload.tokio)(flavor, scale)) {
+        let t = match guarded("tokio", &what("tokio"), || (workload.tokio)(flavor, scale)) {
             Ok(sample) => sample,
             Err(panicked) => {
                 check = panicked;
@@ -219,6 +273,12 @@ pub fn run(workload: &Workload, flavor: Flavor, scale: Scale, rounds: usize) -> 
                 round,
                 zokio: z.work,
                 tokio: t.work,
+            };
+        } else if z.work.ops != expected_ops {
+            check = Check::WrongOps {
+                round,
+                expected: expected_ops,
+                got: z.work.ops,
             };
         }
         if round > 0 {
@@ -248,9 +308,30 @@ pub fn run(workload: &Workload, flavor: Flavor, scale: Scale, rounds: usize) -> 
     }
 }
 
-/// Runs `f`, turning a panic into [`Check::Panicked`].
-fn guarded(runtime: &'static str, f: impl FnOnce() -> Sample) -> Result<Sample, Check> {
-    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+/// How long one run may take before the bench calls it a hang. A full-size
+/// run takes well under a second.
+const HANG_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs `f`, turning a panic into [`Check::Panicked`]. If `f` has not
+/// returned after [`HANG_LIMIT`], says which run hung and exits the process
+/// with status 3: a hung runtime cannot be unwound, and a bench that never
+/// ends would only show up as a CI timeout.
+fn guarded(runtime: &'static str, what: &str, f: impl FnOnce() -> Sample) -> Result<Sample, Check> {
+    let (done, watched) = mpsc::channel::<()>();
+    let what = what.to_string();
+    let watchdog = thread::Builder::new()
+        .name("zokio-bench-watchdog".into())
+        .spawn(move || {
+            if let Err(RecvTimeoutError::Timeout) = watched.recv_timeout(HANG_LIMIT) {
+                eprintln!("zokio-bench: {what} still running after {HANG_LIMIT:?}: hung, exiting");
+                std::process::exit(3);
+            }
+        })
+        .expect("cannot start the watchdog thread");
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    drop(done);
+    let _ = watchdog.join();
+    result.map_err(|payload| {
         let message = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -313,6 +394,8 @@ mod tests {
     fn row(zokio: RunFn, tokio: RunFn) -> Row {
         let workload = Workload {
             name: "fake",
+            flavors: Flavor::ALL,
+            expected_ops: |_| 10,
             zokio,
             tokio,
         };
@@ -332,6 +415,39 @@ mod tests {
             row(fake, fake_other).check,
             Check::Mismatch { .. }
         ));
+    }
+
+    #[test]
+    fn agreeing_on_the_wrong_ops_fails_the_check() {
+        let workload = Workload {
+            name: "fake",
+            flavors: Flavor::ALL,
+            expected_ops: |_| 11,
+            zokio: fake,
+            tokio: fake,
+        };
+        let check = run(&workload, Flavor::CurrentThread, Scale::QUICK, 1).check;
+        assert!(
+            matches!(
+                check,
+                Check::WrongOps {
+                    expected: 11,
+                    got: 10,
+                    ..
+                }
+            ),
+            "{check}"
+        );
+    }
+
+    #[test]
+    fn labels_name_the_worker_count() {
+        for flavor in Flavor::ALL {
+            if *flavor != Flavor::CurrentThread {
+                assert!(flavor.label().contains(&format!("({WORKERS})")));
+            }
+            assert!(flavor.label().starts_with(flavor.name()));
+        }
     }
 
     #[test]

@@ -3,10 +3,16 @@
 //! ratio Zokio/Tokio and whether both runtimes did the same work.
 //!
 //! ```text
-//! cargo run --release -p zokio-bench                    # every workload, 5 rounds
+//! cargo run --release -p zokio-bench                    # every workload, 9 rounds
 //! cargo run --release -p zokio-bench -- --quick         # small sizes, 3 rounds (CI)
 //! cargo run --release -p zokio-bench -- --filter spawn --rounds 9
+//! cargo run --release -p zokio-bench -- --flavor multi_thread
 //! ```
+//!
+//! Flavours: `current_thread` on both sides; `multi_thread` with 2 workers
+//! on both sides; `thread_per_core`, Zokio's thread-per-core runtime with 2
+//! workers against Tokio's multi-thread runtime with 2 (Tokio has no
+//! thread-per-core runtime).
 //!
 //! The table goes to stdout and, as Markdown with an SVG chart of the
 //! ratios, to `target/zokio-bench/report.{md,svg}`. The exit status is
@@ -21,11 +27,13 @@ use std::process::ExitCode;
 use harness::{Flavor, Scale};
 
 const USAGE: &str = "\
-usage: zokio-bench [--quick] [--filter NAME]... [--rounds N]
+usage: zokio-bench [--quick] [--filter NAME]... [--flavor NAME]... [--rounds N]
 
   --quick        small sizes (about 1/10) and 3 rounds: a smoke run for CI
   --filter NAME  run only the workloads whose name contains NAME (may repeat)
-  --rounds N     timed rounds per runtime (default 5, or 3 with --quick)
+  --flavor NAME  run only the flavours whose name contains NAME (may repeat):
+                 current_thread, multi_thread, thread_per_core
+  --rounds N     timed rounds per runtime (default 9, or 3 with --quick)
   --help         print this message";
 
 /// What the command line asked for.
@@ -33,6 +41,7 @@ usage: zokio-bench [--quick] [--filter NAME]... [--rounds N]
 struct Options {
     quick: bool,
     filters: Vec<String>,
+    flavors: Vec<String>,
     rounds: Option<usize>,
 }
 
@@ -41,6 +50,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
     let mut options = Options {
         quick: false,
         filters: Vec::new(),
+        flavors: Vec::new(),
         rounds: None,
     };
     let mut args = args.into_iter();
@@ -58,6 +68,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
         match flag.as_str() {
             "--quick" => options.quick = true,
             "--filter" => options.filters.push(value("--filter")?),
+            "--flavor" | "--flavour" => options.flavors.push(value("--flavor")?),
             "--rounds" => {
                 let text = value("--rounds")?;
                 match text.parse::<usize>() {
@@ -92,7 +103,7 @@ fn main() -> ExitCode {
     } else {
         Scale::FULL
     };
-    let rounds = options.rounds.unwrap_or(if options.quick { 3 } else { 5 });
+    let rounds = options.rounds.unwrap_or(if options.quick { 3 } else { 9 });
 
     let selected: Vec<_> = workloads::all()
         .into_iter()
@@ -111,16 +122,43 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
+    let flavors: Vec<Flavor> = Flavor::ALL
+        .iter()
+        .copied()
+        .filter(|flavor| {
+            options.flavors.is_empty()
+                || options
+                    .flavors
+                    .iter()
+                    .any(|f| flavor.name().contains(f.as_str()))
+        })
+        .collect();
+    if flavors.is_empty() {
+        let names: Vec<_> = Flavor::ALL.iter().map(|f| f.name()).collect();
+        eprintln!(
+            "zokio-bench: no flavour matches {:?}; there are: {}",
+            options.flavors,
+            names.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+
     let run = report::RunInfo::collect(scale, rounds);
     println!("{}", run.summary());
     println!("{}", report::text_header());
     let mut rows = Vec::new();
-    for workload in &selected {
-        for &flavor in Flavor::ALL {
+    // One flavour after the other, so that the rows of a flavour form one
+    // block in the table and were measured close together in time.
+    for &flavor in &flavors {
+        for workload in selected.iter().filter(|w| w.flavors.contains(&flavor)) {
             let row = harness::run(workload, flavor, scale, rounds);
             println!("{}", report::text_row(&row));
             rows.push(row);
         }
+    }
+    if rows.is_empty() {
+        eprintln!("zokio-bench: none of the selected workloads runs on the selected flavours");
+        return ExitCode::from(2);
     }
 
     let failures = rows.iter().filter(|row| !row.check.is_ok()).count();
@@ -161,6 +199,8 @@ mod tests {
             "--filter",
             "spawn",
             "--filter=sleep",
+            "--flavor",
+            "multi",
             "--rounds",
             "7",
         ])
@@ -171,6 +211,7 @@ mod tests {
             Options {
                 quick: true,
                 filters: vec!["spawn".into(), "sleep".into()],
+                flavors: vec!["multi".into()],
                 rounds: Some(7),
             }
         );

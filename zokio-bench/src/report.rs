@@ -86,10 +86,13 @@ impl RunInfo {
     }
 }
 
+/// Width of the flavour column of the stdout table: the longest label.
+const FLAVOR_WIDTH: usize = 43;
+
 /// The header of the stdout table.
 pub fn text_header() -> String {
     format!(
-        "{:<18} {:<15} {:>13} {:>13} {:>12} {:>13} {:>10}  check",
+        "{:<18} {:<FLAVOR_WIDTH$} {:>13} {:>13} {:>12} {:>13} {:>10}  check",
         "workload", "flavour", "zokio ops/s", "tokio ops/s", "zokio/tokio", "round range", "ops"
     )
 }
@@ -97,7 +100,7 @@ pub fn text_header() -> String {
 /// One row of the stdout table.
 pub fn text_row(row: &Row) -> String {
     format!(
-        "{:<18} {:<15} {:>13} {:>13} {:>12} {:>13} {:>10}  {}",
+        "{:<18} {:<FLAVOR_WIDTH$} {:>13} {:>13} {:>12} {:>13} {:>10}  {}",
         row.workload,
         row.flavor.label(),
         rate(row.zokio_ops_per_sec),
@@ -120,7 +123,14 @@ pub fn markdown(run: &RunInfo, rows: &[Row]) -> String {
         "\nops/s: median over the timed rounds. zokio/tokio: median of the per-round \
          ratios (above 1 means Zokio is faster); round range: the smallest and largest \
          of them. check: both runtimes returned the same ops count and checksum in \
-         every round.\n\n",
+         every round, and as many ops as the workload must do. Flavours: \
+         `current_thread` and `multi_thread(2)` (2 worker threads) are the same \
+         kind of runtime on both sides; `thread_per_core(2) vs tokio multi_thread(2)` \
+         is Zokio's thread-per-core runtime (2 independent current-thread workers; \
+         a task spawned on a worker stays there) against Tokio's multi-thread \
+         runtime with 2 workers, as Tokio has no thread-per-core runtime. On the \
+         2-worker flavours each workload's root future runs in a task spawned \
+         from `block_on`, on both sides.\n\n",
     );
     s.push_str(
         "| workload | flavour | Zokio ops/s | Tokio ops/s | Zokio/Tokio | round range | ops | check |\n",
@@ -146,7 +156,14 @@ pub fn markdown(run: &RunInfo, rows: &[Row]) -> String {
 
 /// A horizontal bar chart of the ratios, with a line at 1×.
 pub fn svg(run: &RunInfo, rows: &[Row]) -> String {
-    const LEFT: f64 = 290.0;
+    // Room for the longest `workload (flavour)` label, at about 7 px a
+    // character of the 13 px sans-serif font.
+    let longest = rows
+        .iter()
+        .map(|row| row.workload.chars().count() + row.flavor.label().chars().count() + 3)
+        .max()
+        .unwrap_or(0);
+    let left = (longest as f64 * 7.0 + 16.0).max(290.0);
     const PLOT: f64 = 440.0;
     const BAR: f64 = 22.0;
     const GAP: f64 = 8.0;
@@ -155,9 +172,9 @@ pub fn svg(run: &RunInfo, rows: &[Row]) -> String {
     let largest = rows.iter().map(|r| finite(r.ratio)).fold(1.0_f64, f64::max);
     let scale_max = ((largest * 1.1) * 2.0).ceil() / 2.0;
     let step = if scale_max > 6.0 { 1.0 } else { 0.5 };
-    let x = |r: f64| LEFT + PLOT * (r / scale_max).clamp(0.0, 1.0);
+    let x = |r: f64| left + PLOT * (r / scale_max).clamp(0.0, 1.0);
     let height = TOP + rows.len() as f64 * (BAR + GAP) + 40.0;
-    let width = LEFT + PLOT + 80.0;
+    let width = left + PLOT + 80.0;
 
     let mut s = String::new();
     let _ = writeln!(
@@ -199,7 +216,7 @@ pub fn svg(run: &RunInfo, rows: &[Row]) -> String {
         let _ = writeln!(
             s,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            LEFT - 8.0,
+            left - 8.0,
             y + BAR * 0.7,
             escape(&label)
         );
@@ -213,8 +230,8 @@ pub fn svg(run: &RunInfo, rows: &[Row]) -> String {
         let bar_end = x(finite(row.ratio));
         let _ = writeln!(
             s,
-            r#"<rect x="{LEFT}" y="{y:.1}" width="{:.1}" height="{BAR}" fill="{fill}"/>"#,
-            bar_end - LEFT
+            r#"<rect x="{left}" y="{y:.1}" width="{:.1}" height="{BAR}" fill="{fill}"/>"#,
+            bar_end - left
         );
         let _ = writeln!(
             s,
@@ -420,5 +437,22 @@ mod tests {
         assert!(chart.contains("a&lt;b (current_thread)"), "{chart}");
         assert!(chart.contains(">FAIL<"), "{chart}");
         assert!(chart.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn every_flavour_fits_its_column() {
+        let header = text_header();
+        let zokio_column = header.find("zokio ops/s").unwrap();
+        for &flavor in Flavor::ALL {
+            assert!(flavor.label().len() <= FLAVOR_WIDTH, "{}", flavor.label());
+            let mut r = row(1.0, Check::Same);
+            r.flavor = flavor;
+            let line = text_row(&r);
+            // The rate column ends where the header's does.
+            let end = zokio_column + "zokio ops/s".len();
+            assert_eq!(&line[end - 6..end], "2.00 M", "{line}");
+            let label = format!("a&lt;b ({})", flavor.label());
+            assert!(svg(&RunInfo::collect(Scale::QUICK, 1), &[r]).contains(&label));
+        }
     }
 }

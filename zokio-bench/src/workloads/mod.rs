@@ -6,47 +6,105 @@
 //! expansions are the same code with a different path and neither side gets
 //! a shape the other does not.
 //!
-//! A body macro has the form `name!(krate, runtime, scale)`: `runtime` is a
-//! `&krate::runtime::Runtime` built outside the timed region, `scale` the
+//! A body macro has the form `name!(krate, runtime, flavor, scale)`:
+//! `runtime` is a `&krate::runtime::Runtime` built outside the timed region
+//! by [`zokio_runtime`] or [`tokio_runtime`], `flavor` the
+//! [`Flavor`] it was built for, `scale` the
 //! [`Scale`](crate::harness::Scale), and it evaluates to the
 //! [`Work`](crate::harness::Work) it did, computed from the results it got.
+//!
+//! A body whose root future spawns tasks runs that root through [`drive!`]:
+//! on a multi-thread runtime `block_on`'s future runs on the calling thread,
+//! not on a worker, so the root is itself spawned there, on both sides.
 
-/// Builds a runtime of crate `$krate` for a [`Flavor`](crate::harness::Flavor),
-/// the same way on both sides.
-macro_rules! runtime {
-    ($krate:ident, $flavor:expr) => {
-        match $flavor {
-            $crate::harness::Flavor::CurrentThread => {
-                $krate::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect(concat!("cannot build a ", stringify!($krate), " runtime"))
-            }
+use crate::harness::{Flavor, Workload, WORKERS};
+
+/// The Zokio runtime a row of `flavor` runs on.
+pub fn zokio_runtime(flavor: Flavor) -> zokio::runtime::Runtime {
+    let mut builder = match flavor {
+        Flavor::CurrentThread => zokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread => {
+            let mut builder = zokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(WORKERS);
+            builder
+        }
+        Flavor::ThreadPerCore => {
+            let mut builder = zokio::runtime::Builder::new_thread_per_core();
+            builder.worker_threads(WORKERS);
+            builder
         }
     };
+    builder
+        .enable_all()
+        .build()
+        .expect("cannot build a zokio runtime")
 }
 
-/// A [`Workload`] named `$name` from the body macro `$body`.
+/// The Tokio runtime a row of `flavor` runs on. Tokio has no thread-per-core
+/// runtime: that row compares Zokio's against Tokio's multi-thread one, with
+/// as many workers.
+pub fn tokio_runtime(flavor: Flavor) -> tokio::runtime::Runtime {
+    let mut builder = match flavor {
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread | Flavor::ThreadPerCore => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(WORKERS);
+            builder
+        }
+    };
+    builder
+        .enable_all()
+        .build()
+        .expect("cannot build a tokio runtime")
+}
+
+/// Runs the root future `$root` of a body on `$rt` and returns its output.
+/// On current_thread the root is `block_on`'s future, which runs on the one
+/// worker there is; on the other flavours it is spawned from `block_on` and
+/// awaited, so that it runs on a worker like the tasks it spawns (Tokio's
+/// own multi-thread benches spawn from inside the runtime too).
+macro_rules! drive {
+    ($krate:ident, $rt:expr, $flavor:expr, $root:expr) => {{
+        let root = $root;
+        match $flavor {
+            $crate::harness::Flavor::CurrentThread => $rt.block_on(root),
+            $crate::harness::Flavor::MultiThread | $crate::harness::Flavor::ThreadPerCore => $rt
+                .block_on(async move { $krate::spawn(root).await.expect("the root task failed") }),
+        }
+    }};
+}
+
+/// A [`Workload`] named `$name` from the body macro `$body`, run on the
+/// flavours `$flavors`, doing `$expected_ops` ops at a scale.
 macro_rules! pair {
-    ($name:literal, $body:ident) => {
+    ($name:literal, $body:ident, $flavors:expr, $expected_ops:expr) => {
         $crate::harness::Workload {
             name: $name,
+            flavors: $flavors,
+            expected_ops: $expected_ops,
             zokio: |flavor, scale| {
-                $crate::harness::measure(runtime!(zokio, flavor), |rt| $body!(zokio, rt, scale))
+                $crate::harness::measure($crate::workloads::zokio_runtime(flavor), |rt| {
+                    $body!(zokio, rt, flavor, scale)
+                })
             },
             tokio: |flavor, scale| {
-                $crate::harness::measure(runtime!(tokio, flavor), |rt| $body!(tokio, rt, scale))
+                $crate::harness::measure($crate::workloads::tokio_runtime(flavor), |rt| {
+                    $body!(tokio, rt, flavor, scale)
+                })
             },
         }
     };
 }
 
+mod fanout;
 mod ping_pong;
 mod spawn;
+mod spawn_blocking;
 mod time;
 mod yield_many;
 
-use crate::harness::Workload;
+/// Every flavour.
+const ALL_FLAVORS: &[Flavor] = Flavor::ALL;
 
 /// Every workload, in report order.
 pub fn all() -> Vec<Workload> {
@@ -56,6 +114,8 @@ pub fn all() -> Vec<Workload> {
         yield_many::YIELD_MANY,
         ping_pong::PING_PONG,
         spawn::CHAINED_SPAWN,
+        fanout::FANOUT,
+        spawn_blocking::SPAWN_BLOCKING,
         time::SLEEP,
         time::TIMEOUT,
     ]
@@ -73,7 +133,7 @@ pub fn mix(i: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::harness::{self, Flavor, Scale};
+    use crate::harness::{self, Scale};
 
     #[test]
     fn names_are_unique() {
@@ -83,13 +143,22 @@ mod tests {
         assert_eq!(names.len(), all().len());
     }
 
-    /// Every workload, tiny, on both runtimes: the two must agree.
+    /// Every workload, quick, on both runtimes and every flavour it runs
+    /// on: the two must agree, on the expected number of ops.
     #[test]
     fn zokio_and_tokio_do_the_same_work() {
         for workload in all() {
-            let row = harness::run(&workload, Flavor::CurrentThread, Scale::QUICK, 1);
-            assert!(row.check.is_ok(), "{}: {}", workload.name, row.check);
-            assert!(row.work.ops > 0, "{}", workload.name);
+            for &flavor in workload.flavors {
+                let row = harness::run(&workload, flavor, Scale::QUICK, 1);
+                let what = format!("{} ({})", workload.name, flavor.label());
+                assert!(row.check.is_ok(), "{what}: {}", row.check);
+                assert!(row.work.ops > 0, "{what}");
+                assert_eq!(
+                    row.work.ops,
+                    (workload.expected_ops)(Scale::QUICK),
+                    "{what}"
+                );
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Ping-pong: tasks in parallel, each doing round trips with freshly spawned
 //! peers over oneshot channels. One op is one round trip.
 
-use super::mix;
+use super::{mix, ALL_FLAVORS};
 use crate::harness::{Work, Workload};
 
 /// Tasks running round trips at once; not scaled.
@@ -14,9 +14,9 @@ const ROUND_TRIPS: u64 = 1_000;
 /// second. The peer answers with `mix` of what it got, so the checksum
 /// proves every answer came from the right question.
 macro_rules! ping_pong {
-    ($krate:ident, $rt:expr, $scale:expr) => {{
+    ($krate:ident, $rt:expr, $flavor:expr, $scale:expr) => {{
         let round_trips = $scale.of(ROUND_TRIPS);
-        $rt.block_on(async move {
+        drive!($krate, $rt, $flavor, async move {
             let handles: Vec<_> = (0..TASKS)
                 .map(|task| {
                     $krate::spawn(async move {
@@ -48,4 +48,6 @@ macro_rules! ping_pong {
 }
 
 /// 100 tasks × 1000 round trips.
-pub const PING_PONG: Workload = pair!("ping_pong", ping_pong);
+pub const PING_PONG: Workload = pair!("ping_pong", ping_pong, ALL_FLAVORS, |scale| {
+    TASKS * scale.of(ROUND_TRIPS)
+});

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::mix;
+use super::{mix, ALL_FLAVORS};
 use crate::harness::{Work, Workload};
 
 /// Concurrent sleeping tasks in `sleep`.
@@ -14,9 +14,9 @@ const TIMEOUTS: u64 = 100_000;
 
 /// `SLEEPERS` tasks, each sleeping 1 ms, then awaiting every handle.
 macro_rules! sleep {
-    ($krate:ident, $rt:expr, $scale:expr) => {{
+    ($krate:ident, $rt:expr, $flavor:expr, $scale:expr) => {{
         let sleepers = $scale.of(SLEEPERS);
-        $rt.block_on(async move {
+        drive!($krate, $rt, $flavor, async move {
             let mut handles = Vec::with_capacity(sleepers as usize);
             for i in 0..sleepers {
                 handles.push($krate::spawn(async move {
@@ -34,9 +34,12 @@ macro_rules! sleep {
 }
 
 /// One task awaiting `timeout(1 s, ready(i))` `TIMEOUTS` times: the timer
-/// is registered (or not) and cancelled every time, and never fires.
+/// is registered (or not) and cancelled every time, and never fires. The
+/// task is spawned from `block_on` on every flavour (it spawns nothing, so
+/// it needs no `drive!`).
 macro_rules! timeout {
-    ($krate:ident, $rt:expr, $scale:expr) => {{
+    ($krate:ident, $rt:expr, $flavor:expr, $scale:expr) => {{
+        let _ = $flavor;
         let timeouts = $scale.of(TIMEOUTS);
         $rt.block_on(async move {
             $krate::spawn(async move {
@@ -57,6 +60,8 @@ macro_rules! timeout {
 }
 
 /// 100k concurrent 1 ms sleeps.
-pub const SLEEP: Workload = pair!("sleep", sleep);
+pub const SLEEP: Workload = pair!("sleep", sleep, ALL_FLAVORS, |scale| scale.of(SLEEPERS));
 /// 100k `timeout(1 s, ready)` in one task.
-pub const TIMEOUT: Workload = pair!("timeout", timeout);
+pub const TIMEOUT: Workload = pair!("timeout", timeout, ALL_FLAVORS, |scale| {
+    scale.of(TIMEOUTS)
+});

@@ -1,7 +1,7 @@
 //! Yielding: many tasks, each giving the scheduler back its turn many times.
 //! One op is one `yield_now().await` that returned.
 
-use super::mix;
+use super::{mix, ALL_FLAVORS};
 use crate::harness::{Work, Workload};
 
 /// Tasks running at once; not scaled, so the run queue stays as deep.
@@ -11,9 +11,9 @@ const YIELDS: u64 = 1_000;
 
 /// `TASKS` tasks, each yielding `YIELDS` times and returning its count.
 macro_rules! yield_many {
-    ($krate:ident, $rt:expr, $scale:expr) => {{
+    ($krate:ident, $rt:expr, $flavor:expr, $scale:expr) => {{
         let yields = $scale.of(YIELDS);
-        $rt.block_on(async move {
+        drive!($krate, $rt, $flavor, async move {
             let handles: Vec<_> = (0..TASKS)
                 .map(|task| {
                     $krate::spawn(async move {
@@ -37,4 +37,6 @@ macro_rules! yield_many {
 }
 
 /// 200 tasks × 1000 yields.
-pub const YIELD_MANY: Workload = pair!("yield_many", yield_many);
+pub const YIELD_MANY: Workload = pair!("yield_many", yield_many, ALL_FLAVORS, |scale| {
+    TASKS * scale.of(YIELDS)
+});
