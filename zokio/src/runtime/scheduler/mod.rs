@@ -6,6 +6,8 @@ mod inject;
 pub(crate) mod multi_thread;
 pub(crate) mod per_core;
 pub(crate) mod unhandled_panic;
+#[cfg(all(test, loom))]
+mod loom_tests;
 
 use std::future::Future;
 use std::sync::Arc;

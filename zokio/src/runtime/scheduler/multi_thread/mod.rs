@@ -12,7 +12,7 @@
 //! lock, because a task may complete on any worker.
 
 mod idle;
-mod park;
+pub(crate) mod park;
 mod queue;
 mod worker;
 

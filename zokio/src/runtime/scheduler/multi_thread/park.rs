@@ -27,21 +27,21 @@ struct Inner {
 }
 
 /// The sleeping side, owned by one worker thread.
-pub(super) struct Parker {
+pub(crate) struct Parker {
     inner: Arc<Inner>,
 }
 
 /// The waking side.
 #[derive(Clone)]
-pub(super) struct Unparker {
+pub(crate) struct Unparker {
     inner: Arc<Inner>,
 }
 
 /// The driver that one sleeping worker at a time parks in.
-pub(super) type SharedDriver = Mutex<Option<Driver>>;
+pub(crate) type SharedDriver = Mutex<Option<Driver>>;
 
 impl Parker {
-    pub(super) fn new(driver_unparker: driver::Unparker) -> (Parker, Unparker) {
+    pub(crate) fn new(driver_unparker: driver::Unparker) -> (Parker, Unparker) {
         let inner = Arc::new(Inner {
             state: AtomicUsize::new(EMPTY),
             lock: Mutex::new(()),
@@ -58,7 +58,7 @@ impl Parker {
 
     /// Sleeps until unparked. Parks in the driver (timers fire, and it
     /// wakes at the next deadline) if no other worker holds it.
-    pub(super) fn park(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
+    pub(crate) fn park(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
         let inner = &*self.inner;
         if inner
             .state
@@ -110,7 +110,7 @@ impl Parker {
 }
 
 impl Unparker {
-    pub(super) fn unpark(&self) {
+    pub(crate) fn unpark(&self) {
         let inner = &*self.inner;
         match inner.state.swap(NOTIFIED, SeqCst) {
             EMPTY | NOTIFIED => {}
