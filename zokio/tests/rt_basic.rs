@@ -339,7 +339,10 @@ fn a_panic_in_the_block_on_future_keeps_the_runtime_usable() {
     }));
     assert!(caught.is_err());
     // The runtime still runs tasks, and its pending task is still alive.
-    assert_eq!(rt.block_on(async { zokio::spawn(async { 1 }).await.unwrap() }), 1);
+    assert_eq!(
+        rt.block_on(async { zokio::spawn(async { 1 }).await.unwrap() }),
+        1
+    );
     assert_eq!(drops.load(SeqCst), 0);
     drop(rt);
     assert_eq!(drops.load(SeqCst), 1);
