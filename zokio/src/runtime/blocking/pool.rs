@@ -23,7 +23,7 @@
 //!   and waits on `exited` until `num_alive` reaches zero or the timeout
 //!   passes, then joins the threads that exited.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use slab::Slab;
 
+use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::{lock, Arc, Condvar, Mutex, MutexGuard};
 use crate::runtime::blocking::task::Job;
 use crate::runtime::builder::ThreadOptions;
@@ -60,6 +61,12 @@ struct Inner {
     thread_cap: usize,
     keep_alive: Duration,
     options: ThreadOptions,
+    /// Threads whose job has returned and that have not yet looked at the
+    /// queue again. Each will take the next queued job within microseconds,
+    /// so a spawn counts them as available instead of starting a thread:
+    /// without this, a task that spawns its next job as soon as the last
+    /// one wakes it finds no idle thread and starts a new one every time.
+    finishing: Arc<AtomicUsize>,
 }
 
 struct Shared {
@@ -67,6 +74,11 @@ struct Shared {
     queue: VecDeque<Job>,
     /// Threads started and still taking jobs (busy or idle).
     num_threads: usize,
+    /// Threads started that have not yet taken the lock for the first
+    /// time. At most one at a time: a burst of jobs does not start a
+    /// thread per job; the new thread starts the next one if jobs are
+    /// still waiting when it runs (see `run_jobs`).
+    num_starting: usize,
     /// Threads waiting for a job that are owed no wake-up.
     num_idle: usize,
     /// Wake-ups sent to idle threads and not yet taken by one.
@@ -91,6 +103,21 @@ enum Refused {
 thread_local! {
     /// The pool (its `Inner`'s address) this thread belongs to; 0 if none.
     static POOL_OF_THREAD: Cell<usize> = const { Cell::new(0) };
+    /// The `finishing` counter of this thread's pool.
+    static POOL_FINISHING: RefCell<Option<Arc<AtomicUsize>>> = const { RefCell::new(None) };
+    /// Whether this thread counted itself in `finishing`.
+    static FINISHING_COUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Called by a blocking job on a pool thread once its closure returned:
+/// the thread is about to look at the queue again.
+pub(crate) fn job_body_returned() {
+    let _ = POOL_FINISHING.try_with(|f| {
+        if let Some(finishing) = &*f.borrow() {
+            finishing.fetch_add(1, SeqCst);
+            FINISHING_COUNTED.with(|c| c.set(true));
+        }
+    });
 }
 
 impl BlockingPool {
@@ -107,6 +134,7 @@ impl BlockingPool {
                 num_idle: 0,
                 num_notify: 0,
                 num_alive: 0,
+                num_starting: 0,
                 shutdown: false,
                 threads: Slab::new(),
             }),
@@ -115,6 +143,7 @@ impl BlockingPool {
             thread_cap,
             keep_alive,
             options,
+            finishing: Arc::new(AtomicUsize::new(0)),
         };
         BlockingPool {
             spawner: Spawner {
@@ -224,6 +253,16 @@ impl Spawner {
             inner.work.notify_one();
             return Ok(());
         }
+        if inner.finishing.load(SeqCst) + shared.num_starting >= shared.queue.len() {
+            // A thread just done with its job, or one being started, takes
+            // this one; both look at the queue under this lock.
+            return Ok(());
+        }
+        if shared.num_starting > 0 {
+            // The thread being started starts the next one if jobs still
+            // wait when it runs.
+            return Ok(());
+        }
         if shared.num_threads == inner.thread_cap {
             // Every thread is busy; the first one done takes the job.
             return Ok(());
@@ -255,6 +294,7 @@ impl Spawner {
             .spawn(move || run_thread(inner, rt, key))?;
         entry.insert(thread);
         shared.num_threads += 1;
+        shared.num_starting += 1;
         shared.num_alive += 1;
         Ok(())
     }
@@ -280,10 +320,11 @@ impl Spawner {
 /// shutdown or until idle for `keep_alive`.
 fn run_thread(inner: Arc<Inner>, rt: scheduler::Handle, key: usize) {
     POOL_OF_THREAD.with(|pool| pool.set(inner.address()));
+    POOL_FINISHING.with(|f| *f.borrow_mut() = Some(inner.finishing.clone()));
     {
         let _current = context::set_current(&rt);
         inner.options.on_start();
-        inner.run_jobs(key);
+        inner.run_jobs(key, &rt);
         inner.options.on_stop();
     }
     // The runtime may be gone; let its last references go before the
@@ -306,13 +347,31 @@ impl Inner {
         POOL_OF_THREAD.with(Cell::get) == self.address()
     }
 
-    fn run_jobs(&self, key: usize) {
+    fn run_jobs(self: &Arc<Self>, key: usize, rt: &scheduler::Handle) {
         let mut shared = lock(&self.shared);
+        shared.num_starting -= 1;
+        // More jobs wait than this thread (and those about to finish) can
+        // take at once: start the next thread, one at a time.
+        if shared.queue.len() > 1 + self.finishing.load(SeqCst)
+            && shared.num_idle == 0
+            && shared.num_threads < self.thread_cap
+            && !shared.shutdown
+        {
+            let spawner = Spawner {
+                inner: self.clone(),
+            };
+            // A refused thread only means fewer threads: this one and the
+            // others still take the jobs.
+            let _ = spawner.start_thread(&mut shared, rt);
+        }
         'work: loop {
             while let Some(job) = shared.queue.pop_front() {
                 drop(shared);
                 job.run();
                 shared = lock(&self.shared);
+                if FINISHING_COUNTED.with(|c| c.replace(false)) {
+                    self.finishing.fetch_sub(1, SeqCst);
+                }
             }
             if shared.shutdown {
                 break;

@@ -29,7 +29,9 @@ where
             .expect("a blocking task was polled after it completed");
         // A blocking job may drive futures of its own (`Handle::block_on`);
         // the budget of a task poll must not cut them short.
-        Poll::Ready(coop::with_unconstrained(func))
+        let out = coop::with_unconstrained(func);
+        super::pool::job_body_returned();
+        Poll::Ready(out)
     }
 }
 
