@@ -1,8 +1,9 @@
 //! # Zokio
 //!
 //! An async runtime for Rust with Tokio's API: a task core with one
-//! allocation per task, a current-thread scheduler, a hierarchical timer
-//! wheel and the synchronisation primitives that services need.
+//! allocation per task, current-thread, multi-thread (work-stealing) and
+//! thread-per-core schedulers, a blocking pool, a hierarchical timer wheel
+//! and the synchronisation primitives that services need.
 //!
 //! Porting a Tokio program is a rename: `tokio::spawn` becomes
 //! [`zokio::spawn`](crate::spawn), `#[tokio::main]` becomes `#[zokio::main]`,
@@ -26,6 +27,16 @@
 //! * [`time::Sleep`] is `Unpin`; pinning it as with Tokio still works.
 //! * A `Sleep` polled after its runtime has shut down completes at once
 //!   instead of panicking.
+//! * A third scheduler flavour, thread-per-core
+//!   ([`runtime::Builder::new_thread_per_core`]), and
+//!   [`runtime::Builder::unhandled_panic`] on every flavour.
+//! * On a thread-per-core runtime, `Handle::current()` inside a task is the
+//!   handle of that task's worker, so `zokio::spawn` keeps new tasks there.
+//! * `Handle::block_on` on a current-thread runtime drives its tasks and
+//!   timers when no other thread does (Tokio's never does).
+//! * Dropping a runtime from inside an asynchronous context, or from one of
+//!   its blocking threads, returns without waiting for its threads (Tokio
+//!   panics in the asynchronous case).
 //! * A [`time::Timeout`] takes its runtime when it first registers its timer
 //!   (the first poll that finds its future pending), not at creation; creating
 //!   one outside a runtime still panics.
@@ -36,6 +47,9 @@
 pub(crate) mod loom;
 
 pub(crate) mod driver;
+pub mod future;
+#[doc(hidden)]
+pub mod macros;
 pub mod runtime;
 pub mod sync;
 pub mod task;
