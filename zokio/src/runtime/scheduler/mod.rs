@@ -3,11 +3,11 @@
 
 pub(crate) mod current_thread;
 mod inject;
+#[cfg(all(test, loom))]
+mod loom_tests;
 pub(crate) mod multi_thread;
 pub(crate) mod per_core;
 pub(crate) mod unhandled_panic;
-#[cfg(all(test, loom))]
-mod loom_tests;
 
 use std::future::Future;
 use std::sync::Arc;
