@@ -47,9 +47,6 @@
 pub(crate) mod loom;
 
 pub(crate) mod driver;
-pub mod future;
-#[doc(hidden)]
-pub mod macros;
 pub mod runtime;
 pub mod sync;
 pub mod task;
