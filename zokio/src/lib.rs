@@ -47,6 +47,9 @@
 pub(crate) mod loom;
 
 pub(crate) mod driver;
+pub mod future;
+#[doc(hidden)]
+pub mod macros;
 pub mod runtime;
 pub mod sync;
 pub mod task;
