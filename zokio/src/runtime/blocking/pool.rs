@@ -324,7 +324,7 @@ fn run_thread(inner: Arc<Inner>, rt: scheduler::Handle, key: usize) {
     {
         let _current = context::set_current(&rt);
         inner.options.on_start();
-        inner.run_jobs(key, &rt);
+        inner.run_jobs(&inner, key, &rt);
         inner.options.on_stop();
     }
     // The runtime may be gone; let its last references go before the
@@ -347,7 +347,7 @@ impl Inner {
         POOL_OF_THREAD.with(Cell::get) == self.address()
     }
 
-    fn run_jobs(self: &Arc<Self>, key: usize, rt: &scheduler::Handle) {
+    fn run_jobs(&self, me: &Arc<Inner>, key: usize, rt: &scheduler::Handle) {
         let mut shared = lock(&self.shared);
         shared.num_starting -= 1;
         // More jobs wait than this thread (and those about to finish) can
@@ -357,9 +357,7 @@ impl Inner {
             && shared.num_threads < self.thread_cap
             && !shared.shutdown
         {
-            let spawner = Spawner {
-                inner: self.clone(),
-            };
+            let spawner = Spawner { inner: me.clone() };
             // A refused thread only means fewer threads: this one and the
             // others still take the jobs.
             let _ = spawner.start_thread(&mut shared, rt);
