@@ -11,8 +11,8 @@
 //!
 //! Tasks are numbered by position in an unbounded sequence; position `p` lives
 //! in slot `p & (capacity - 1)`. Positions are stored as wrapping `Index`
-//! integers and only ever compared through wrapping differences, which stay
-//! below `2^(Index::BITS - 1)` because the capacity does. Three positions
+//! integers and only ever compared through wrapping differences, which never
+//! exceed the capacity, itself at most `2^(Index::BITS - 1)`. Three positions
 //! describe a queue:
 //!
 //! * `tail`: where the owner writes the next task. Only the owner changes it.
@@ -25,7 +25,9 @@
 //!   while the two are equal.
 //!
 //! `steal` and `real` share one atomic word, `head`, changed only by
-//! compare-exchange, so that a pop and a claim never both take a task.
+//! compare-exchange, so that a pop and a claim never both take a task. The
+//! owner measures its room from `steal`, not `real`: slots that a stealer is
+//! still copying out are not free yet.
 //!
 //! # The unsafe protocol
 //!
@@ -75,15 +77,10 @@ use std::mem::MaybeUninit;
 use crate::loom::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use crate::loom::{Arc, UnsafeCell};
 
-// The two halves of `head` share one atomic word: 32-bit positions where
-// 64-bit atomics exist, 16-bit ones elsewhere.
-#[cfg(not(target_has_atomic = "64"))]
-use self::width_16::*;
+// `steal` and `real` share one atomic word: 32-bit positions where 64-bit
+// atomics exist, 16-bit ones elsewhere.
 #[cfg(target_has_atomic = "64")]
-use self::width_32::*;
-
-#[cfg(target_has_atomic = "64")]
-mod width_32 {
+mod width {
     pub(super) use crate::loom::atomic::{AtomicU32 as AtomicIndex, AtomicU64 as AtomicPacked};
     /// A position (see the module doc).
     pub(super) type Index = u32;
@@ -92,13 +89,15 @@ mod width_32 {
 }
 
 #[cfg(not(target_has_atomic = "64"))]
-mod width_16 {
+mod width {
     pub(super) use crate::loom::atomic::{AtomicU16 as AtomicIndex, AtomicU32 as AtomicPacked};
     /// A position (see the module doc).
     pub(super) type Index = u16;
     /// `steal` and `real`, side by side.
     pub(super) type Packed = u32;
 }
+
+use self::width::{AtomicIndex, AtomicPacked, Index, Packed};
 
 /// The largest capacity whose distances between positions `Index` can tell
 /// apart from wrap-around.
@@ -303,9 +302,9 @@ impl<T> Local<T> {
         }
     }
 
-    /// Takes the older half of a full queue whose `steal` and `real` are both
-    /// `real`, and sends it and `task` to `overflow`. Gives `task` back if
-    /// `head` has changed.
+    /// Takes the older half of the full queue and sends it and `task` to
+    /// `overflow`, if `head` still holds `real` as both `steal` and `real`;
+    /// gives `task` back if a stealer has changed it since.
     fn overflow_half<O: Overflow<T>>(
         &mut self,
         real: Index,
@@ -369,7 +368,8 @@ impl<T> Drop for Local<T> {
 impl<T> Steal<T> {
     /// Tasks in the queue: a snapshot, which may be stale at once.
     pub(crate) fn len(&self) -> usize {
-        // `head` first: `tail` only grows, so it is not behind `real`.
+        // `head` first: `tail` only grows, so it is not behind `real`. It may
+        // be more than a capacity ahead if the owner ran on meanwhile.
         let (_, real) = unpack(self.0.head.load(Acquire));
         let tail = self.0.tail.load(Acquire);
         (tail.wrapping_sub(real) as usize).min(self.0.capacity() as usize)
