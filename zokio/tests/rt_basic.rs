@@ -2,26 +2,16 @@
 
 mod support;
 
+use support::{current_thread as rt, DropCounter};
+
 use std::future::pending;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Barrier, Mutex};
 use std::task::Waker;
 use std::time::Duration;
 
-use zokio::runtime::{Builder, Handle, Runtime};
+use zokio::runtime::{Builder, Handle};
 use zokio::task;
-
-fn rt() -> Runtime {
-    Builder::new_current_thread().enable_all().build().unwrap()
-}
-
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
 
 each_flavor! {
     fn block_on_returns_the_output(rt) {

@@ -2,26 +2,15 @@
 
 mod support;
 
+use support::{current_thread as rt, DropCounter};
+
 use std::future::{pending, poll_fn};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 
-use zokio::runtime::{Builder, Runtime};
+use zokio::runtime::Runtime;
 use zokio::task::{self, JoinHandle};
-
-fn rt() -> Runtime {
-    Builder::new_current_thread().enable_all().build().unwrap()
-}
-
-/// Counts drops of the value it is attached to.
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
 
 each_flavor! {
     fn spawn_and_join_many(rt) {

@@ -3,7 +3,19 @@
 
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+
 use zokio::runtime::{Builder, Runtime};
+
+/// Counts drops of the value it is attached to.
+pub struct DropCounter(pub Arc<AtomicUsize>);
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
 
 /// A current-thread runtime with every driver on.
 pub fn current_thread() -> Runtime {
