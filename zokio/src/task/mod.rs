@@ -42,12 +42,14 @@ mod error;
 pub(crate) mod harness;
 mod id;
 mod join;
+mod join_set;
 pub(crate) mod list;
 mod local;
 #[cfg(all(test, loom))]
 mod loom_tests;
 pub(crate) mod raw;
 pub(crate) mod state;
+mod task_tracker;
 pub(crate) mod waker;
 mod yield_now;
 
@@ -55,7 +57,9 @@ pub use block_in_place::block_in_place;
 pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
+pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalSet};
+pub use task_tracker::{TaskTracker, TaskTrackerToken, TaskTrackerWaitFuture, TrackedFuture};
 pub use yield_now::yield_now;
 
 use std::future::Future;
