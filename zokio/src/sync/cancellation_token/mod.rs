@@ -94,10 +94,18 @@ impl CancellationToken {
     /// assert!(token.is_cancelled());
     /// ```
     pub fn cancel(&self) {
-        self.node.cancel();
+        Node::cancel(&self.node);
     }
 
     /// True once this token has been cancelled, by itself or an ancestor.
+    ///
+    /// ```
+    /// let parent = zokio::sync::CancellationToken::new();
+    /// let child = parent.child_token();
+    /// assert!(!child.is_cancelled());
+    /// parent.cancel();
+    /// assert!(child.is_cancelled());
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.node.is_cancelled()
     }
@@ -247,7 +255,7 @@ impl Clone for CancellationToken {
 
 impl Drop for CancellationToken {
     fn drop(&mut self) {
-        self.node.drop_handle();
+        Node::drop_handle(&self.node);
     }
 }
 

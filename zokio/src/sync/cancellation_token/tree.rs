@@ -101,20 +101,20 @@ impl Node {
 
     /// Gives up one handle; the last one takes the node out of the tree
     /// (rule 4).
-    pub(super) fn drop_handle(self: &Arc<Node>) {
-        if self.handles.fetch_sub(1, AcqRel) == 1 {
-            self.leave_tree();
+    pub(super) fn drop_handle(this: &Arc<Node>) {
+        if this.handles.fetch_sub(1, AcqRel) == 1 {
+            Node::leave_tree(this);
         }
     }
 
-    fn leave_tree(self: &Arc<Node>) {
+    fn leave_tree(this: &Arc<Node>) {
         loop {
-            let parent = lock(&self.links).parent.clone();
+            let parent = lock(&this.links).parent.clone();
             let Some(parent) = parent else {
                 // A root (for good, rule 2): its children, if it was not
                 // cancelled, become roots.
-                let mut links = lock(&self.links);
-                if !self.cancelled.load(Relaxed) {
+                let mut links = lock(&this.links);
+                if !this.cancelled.load(Relaxed) {
                     for child in mem::take(&mut links.children) {
                         lock(&child.links).parent = None;
                     }
@@ -122,19 +122,19 @@ impl Node {
                 return;
             };
             let mut parent_links = lock(&parent.links);
-            let mut links = lock(&self.links);
+            let mut links = lock(&this.links);
             if !matches!(&links.parent, Some(p) if Arc::ptr_eq(p, &parent)) {
                 // Moved (rule 1): start again.
                 continue;
             }
             let index = links.parent_index;
             let removed = parent_links.children.swap_remove(index);
-            debug_assert!(Arc::ptr_eq(&removed, self));
+            debug_assert!(Arc::ptr_eq(&removed, this));
             if let Some(moved) = parent_links.children.get(index) {
                 lock(&moved.links).parent_index = index;
             }
             links.parent = None;
-            if !self.cancelled.load(Relaxed) {
+            if !this.cancelled.load(Relaxed) {
                 for child in mem::take(&mut links.children) {
                     {
                         let mut child_links = lock(&child.links);
@@ -149,21 +149,21 @@ impl Node {
     }
 
     /// Cancels this node and every node below it.
-    pub(super) fn cancel(self: &Arc<Node>) {
+    pub(super) fn cancel(this: &Arc<Node>) {
         let mut wakers = Vec::new();
         {
-            let mut links = lock(&self.links);
-            if self.cancelled.load(Relaxed) {
+            let mut links = lock(&this.links);
+            if this.cancelled.load(Relaxed) {
                 return;
             }
-            self.cancelled.store(true, Release);
+            this.cancelled.store(true, Release);
             take_wakers(&mut links, &mut wakers);
         }
         wake_all(&mut wakers);
 
         // Children of the nodes this thread cancelled (rule 3), breadth
         // first, without recursion.
-        let mut cancelled = vec![self.clone()];
+        let mut cancelled = vec![this.clone()];
         while let Some(node) = cancelled.pop() {
             let mut links = lock(&node.links);
             for child in mem::take(&mut links.children) {
