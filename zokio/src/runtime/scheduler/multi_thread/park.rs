@@ -7,7 +7,7 @@
 
 use crate::driver::{self, Driver};
 use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::loom::{lock, Arc, Condvar, Mutex};
+use crate::loom::{Arc, Mutex};
 
 /// Awake, no unpark pending.
 const EMPTY: usize = 0;
@@ -20,8 +20,8 @@ const NOTIFIED: usize = 3;
 
 struct Inner {
     state: AtomicUsize,
-    lock: Mutex<()>,
-    condvar: Condvar,
+    /// Wakes this worker's own parker (the condvar case).
+    own_unparker: driver::Unparker,
     /// Wakes whoever sleeps in the shared driver.
     driver_unparker: driver::Unparker,
 }
@@ -29,6 +29,8 @@ struct Inner {
 /// The sleeping side, owned by one worker thread.
 pub(crate) struct Parker {
     inner: Arc<Inner>,
+    /// Where the worker sleeps when another worker holds the driver.
+    own: driver::Parker,
 }
 
 /// The waking side.
@@ -42,22 +44,24 @@ pub(crate) type SharedDriver = Mutex<Option<Driver>>;
 
 impl Parker {
     pub(crate) fn new(driver_unparker: driver::Unparker) -> (Parker, Unparker) {
+        let own = driver::Parker::new();
         let inner = Arc::new(Inner {
             state: AtomicUsize::new(EMPTY),
-            lock: Mutex::new(()),
-            condvar: Condvar::new(),
+            own_unparker: own.unparker(),
             driver_unparker,
         });
         (
             Parker {
                 inner: inner.clone(),
+                own,
             },
             Unparker { inner },
         )
     }
 
-    /// Sleeps until unparked. Parks in the driver (timers fire, and it
-    /// wakes at the next deadline) if no other worker holds it.
+    /// Sleeps until unparked (or spuriously: callers re-check their
+    /// condition). Parks in the driver (timers fire, and it wakes at the
+    /// next deadline) if no other worker holds it.
     pub(crate) fn park(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
         let inner = &*self.inner;
         if inner
@@ -69,22 +73,20 @@ impl Parker {
         }
         if let Ok(mut slot) = shared.try_lock() {
             if let Some(driver) = slot.as_mut() {
-                match inner
+                if inner
                     .state
                     .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
+                    .is_err()
                 {
-                    Ok(_) => {}
-                    Err(_) => {
-                        inner.state.store(EMPTY, SeqCst);
-                        return;
-                    }
+                    // An unpark came in between: consume it.
+                    inner.state.store(EMPTY, SeqCst);
+                    return;
                 }
                 driver.park(handle);
                 inner.state.swap(EMPTY, SeqCst);
                 return;
             }
         }
-        let mut guard = lock(&inner.lock);
         if inner
             .state
             .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
@@ -93,19 +95,10 @@ impl Parker {
             inner.state.store(EMPTY, SeqCst);
             return;
         }
-        loop {
-            guard = match inner.condvar.wait(guard) {
-                Ok(guard) => guard,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            if inner
-                .state
-                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
-                .is_ok()
-            {
-                return;
-            }
-        }
+        // The own parker keeps an unpark that arrives before this call, so
+        // none is lost.
+        self.own.park(None);
+        inner.state.swap(EMPTY, SeqCst);
     }
 }
 
@@ -114,10 +107,7 @@ impl Unparker {
         let inner = &*self.inner;
         match inner.state.swap(NOTIFIED, SeqCst) {
             EMPTY | NOTIFIED => {}
-            PARKED_CONDVAR => {
-                drop(lock(&inner.lock));
-                inner.condvar.notify_one();
-            }
+            PARKED_CONDVAR => inner.own_unparker.unpark(),
             PARKED_DRIVER => inner.driver_unparker.unpark(),
             actual => unreachable!("worker parker in unknown state {actual}"),
         }
