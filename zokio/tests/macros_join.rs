@@ -8,17 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 
+use support::DropCounter;
 use zokio::sync::oneshot;
 use zokio::task;
-
-/// Counts drops of the value it is attached to.
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
 
 each_flavor! {
     fn join_returns_outputs_in_order(rt) {

@@ -10,17 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::DropCounter;
 use zokio::sync::oneshot;
 use zokio::task::{self, JoinSet, LocalSet};
-
-/// Counts drops of the value it is attached to.
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
 
 /// Yields until `f` holds, up to a generous bound.
 async fn wait_until(mut f: impl FnMut() -> bool) {

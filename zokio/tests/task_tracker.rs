@@ -30,7 +30,8 @@ each_flavor! {
                     done.fetch_add(1, SeqCst);
                 });
             }
-            assert_eq!(tracker.len(), 100);
+            // Some may have finished already on other workers.
+            assert!(tracker.len() <= 100);
             tracker.close();
             tracker.wait().await;
             assert_eq!(done.load(SeqCst), 100);

@@ -17,6 +17,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
+use std::mem;
 use std::panic;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -94,6 +95,18 @@ struct MemberWaker {
     queued: AtomicBool,
 }
 
+impl ReadyQueue {
+    /// Forgets every queued member and the waiting task's waker.
+    fn clear(&self) {
+        let (members, waiter) = {
+            let mut ready = lock(&self.inner);
+            (mem::take(&mut ready.members), ready.waiter.take())
+        };
+        // Dropped outside the lock: a waker's drop may run arbitrary code.
+        drop((members, waiter));
+    }
+}
+
 impl Wake for MemberWaker {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
@@ -151,6 +164,11 @@ impl<T> JoinSet<T> {
     }
 
     /// True if the set holds no task.
+    ///
+    /// ```
+    /// let set = zokio::task::JoinSet::<u8>::default();
+    /// assert!(set.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
     }
@@ -390,6 +408,16 @@ impl<T> JoinSet<T> {
     }
 
     /// As [`try_join_next`](JoinSet::try_join_next), with the id of the task.
+    ///
+    /// ```
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut set = zokio::task::JoinSet::new();
+    /// let id = set.spawn(async { 'x' }).id();
+    /// zokio::task::yield_now().await;
+    /// assert_eq!(set.try_join_next_with_id().unwrap().unwrap(), (id, 'x'));
+    /// # }
+    /// ```
     pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
         // Members woken while we poll go to the back of the queue; looking
         // at no more than were queued at the start bounds the loop.
@@ -409,6 +437,20 @@ impl<T> JoinSet<T> {
     /// `Ready(Some(output))` if a task completed, `Pending` otherwise, in
     /// which case `cx`'s waker is woken when a task completes. Only the waker
     /// of the latest call is woken.
+    ///
+    /// For implementing a future or stream by hand:
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut set = zokio::task::JoinSet::new();
+    /// set.spawn(async { 1 });
+    /// let out = poll_fn(|cx| set.poll_join_next(cx)).await;
+    /// assert_eq!(out.unwrap().unwrap(), 1);
+    /// # }
+    /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
         self.poll_join_next_with_id(cx)
             .map(|out| out.map(|res| res.map(|(_, v)| v)))
@@ -416,6 +458,18 @@ impl<T> JoinSet<T> {
 
     /// As [`poll_join_next`](JoinSet::poll_join_next), with the id of the
     /// task.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut set = zokio::task::JoinSet::new();
+    /// let id = set.spawn(async { 2 }).id();
+    /// let out = poll_fn(|cx| set.poll_join_next_with_id(cx)).await;
+    /// assert_eq!(out.unwrap().unwrap(), (id, 2));
+    /// # }
+    /// ```
     pub fn poll_join_next_with_id(
         &mut self,
         cx: &mut Context<'_>,
@@ -554,7 +608,7 @@ impl<T> JoinSet<T> {
     /// ```
     pub fn detach_all(&mut self) {
         self.members.clear();
-        lock(&self.ready.inner).members.clear();
+        self.ready.clear();
     }
 
     /// Aborts every task and waits until all have stopped. The set is empty
@@ -585,6 +639,9 @@ impl<T> Drop for JoinSet<T> {
         for (_, member) in &self.members {
             member.handle.abort();
         }
+        // Tasks still running hold the queue through their member wakers;
+        // they must not keep the waiting task's waker alive too.
+        self.ready.clear();
     }
 }
 

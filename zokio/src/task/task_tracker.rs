@@ -188,6 +188,12 @@ impl TaskTracker {
     }
 
     /// True if the tracker is closed.
+    ///
+    /// ```
+    /// let tracker = zokio::task::TaskTracker::new();
+    /// tracker.close();
+    /// assert!(tracker.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.inner.state.load(Acquire) & CLOSED == CLOSED
     }
@@ -206,6 +212,13 @@ impl TaskTracker {
     }
 
     /// True if the tracker counts no task.
+    ///
+    /// ```
+    /// let tracker = zokio::task::TaskTracker::new();
+    /// assert!(tracker.is_empty());
+    /// let _token = tracker.token();
+    /// assert!(!tracker.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.inner.state.load(Acquire) / TOKEN == 0
     }
@@ -388,6 +401,12 @@ impl TaskTracker {
     }
 
     /// True if both are handles to the same tracker.
+    ///
+    /// ```
+    /// let tracker = zokio::task::TaskTracker::new();
+    /// assert!(tracker.ptr_eq(&tracker.clone()));
+    /// assert!(!tracker.ptr_eq(&zokio::task::TaskTracker::new()));
+    /// ```
     pub fn ptr_eq(&self, other: &TaskTracker) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
@@ -456,6 +475,17 @@ impl fmt::Debug for TaskTrackerToken {
 
 /// A future tracked by a [`TaskTracker`]: counted until it completes or is
 /// dropped. See [`TaskTracker::track_future`].
+///
+/// ```
+/// let tracker = zokio::task::TaskTracker::new();
+/// let mut tracked = tracker.track_future(std::future::ready(3));
+/// let _: &mut std::future::Ready<i32> = tracked.get_mut();
+/// let _: &std::future::Ready<i32> = tracked.get_ref();
+/// assert_eq!(tracker.len(), 1);
+/// let inner = tracked.into_inner();
+/// assert!(tracker.is_empty());
+/// # drop(inner);
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct TrackedFuture<F> {
     future: F,
