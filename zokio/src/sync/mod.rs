@@ -7,3 +7,23 @@ pub use cancellation_token::{
     CancellationToken, DropGuard, DropGuardRef, WaitForCancellationFuture,
     WaitForCancellationFutureOwned,
 };
+
+pub(crate) mod wait_list;
+
+mod semaphore;
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};
+
+mod mutex;
+pub use mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
+
+mod notify;
+pub use notify::Notify;
+
+/// Named future types of this module's primitives.
+pub mod futures {
+    pub use super::notify::Notified;
+}
