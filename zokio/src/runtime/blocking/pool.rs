@@ -247,15 +247,16 @@ impl Spawner {
             return Err(Refused::ShutDown(job));
         }
         shared.queue.push_back(job);
+        if inner.finishing.load(SeqCst) + shared.num_starting >= shared.queue.len() {
+            // A thread just done with its job, or one being started, takes
+            // this one: both look at the queue under this lock, and neither
+            // needs a wake-up (a sleeping thread on another core costs one).
+            return Ok(());
+        }
         if shared.num_idle > 0 {
             shared.num_idle -= 1;
             shared.num_notify += 1;
             inner.work.notify_one();
-            return Ok(());
-        }
-        if inner.finishing.load(SeqCst) + shared.num_starting >= shared.queue.len() {
-            // A thread just done with its job, or one being started, takes
-            // this one; both look at the queue under this lock.
             return Ok(());
         }
         if shared.num_starting > 0 {
