@@ -86,13 +86,17 @@ impl RunInfo {
     }
 }
 
+/// Width of the workload column of the stdout table: the longest name
+/// (`mpsc_uncontended_unbounded`; a test checks that every name fits).
+pub const WORKLOAD_WIDTH: usize = 26;
+
 /// Width of the flavour column of the stdout table: the longest label.
 const FLAVOR_WIDTH: usize = 43;
 
 /// The header of the stdout table.
 pub fn text_header() -> String {
     format!(
-        "{:<18} {:<FLAVOR_WIDTH$} {:>13} {:>13} {:>12} {:>13} {:>10}  check",
+        "{:<WORKLOAD_WIDTH$} {:<FLAVOR_WIDTH$} {:>13} {:>13} {:>12} {:>13} {:>10}  check",
         "workload", "flavour", "zokio ops/s", "tokio ops/s", "zokio/tokio", "round range", "ops"
     )
 }
@@ -100,7 +104,7 @@ pub fn text_header() -> String {
 /// One row of the stdout table.
 pub fn text_row(row: &Row) -> String {
     format!(
-        "{:<18} {:<FLAVOR_WIDTH$} {:>13} {:>13} {:>12} {:>13} {:>10}  {}",
+        "{:<WORKLOAD_WIDTH$} {:<FLAVOR_WIDTH$} {:>13} {:>13} {:>12} {:>13} {:>10}  {}",
         row.workload,
         row.flavor.label(),
         rate(row.zokio_ops_per_sec),

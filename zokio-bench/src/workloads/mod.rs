@@ -16,6 +16,8 @@
 //! A body whose root future spawns tasks runs that root through [`drive!`]:
 //! on a multi-thread runtime `block_on`'s future runs on the calling thread,
 //! not on a worker, so the root is itself spawned there, on both sides.
+//! The `sync` workloads run theirs through [`in_task!`], spawned on every
+//! flavour.
 
 use crate::harness::{Flavor, Workload, WORKERS};
 
@@ -74,6 +76,24 @@ macro_rules! drive {
     }};
 }
 
+/// Runs the root future `$root` of a body as a task spawned from
+/// `block_on` and awaited, on every flavour, current_thread included; the
+/// `sync` workloads use it, as their roots trade wake-ups with the tasks
+/// they spawn. Waking a `block_on` future goes through the runtime's driver
+/// rather than its run queue (on Tokio's current-thread runtime, an unpark
+/// of the I/O driver and a park that polls it, for every wake-up), so that
+/// with the root there a round trip would time that path more than the
+/// primitive: `oneshot` on current_thread ran Tokio at about 1.1 M round
+/// trips/s with the root in `block_on` and 6.5 M with it in a task (Zokio
+/// 7.0 M and 7.9 M). `$flavor` is taken only to have `drive!`'s shape.
+macro_rules! in_task {
+    ($krate:ident, $rt:expr, $flavor:expr, $root:expr) => {{
+        let _ = $flavor;
+        let root = $root;
+        $rt.block_on(async move { $krate::spawn(root).await.expect("the root task failed") })
+    }};
+}
+
 /// A [`Workload`] named `$name` from the body macro `$body`, run on the
 /// flavours `$flavors`, doing `$expected_ops` ops at a scale.
 macro_rules! pair {
@@ -97,6 +117,7 @@ macro_rules! pair {
 }
 
 mod fanout;
+mod locks;
 mod ping_pong;
 mod spawn;
 mod spawn_blocking;
@@ -105,6 +126,12 @@ mod yield_many;
 
 /// Every flavour.
 const ALL_FLAVORS: &[Flavor] = Flavor::ALL;
+
+/// The flavours of the `sync` workloads. Not thread_per_core: there every
+/// task a body spawns stays on the one worker its root went to (see
+/// `in_task!`), so that the row would time one Zokio worker against two
+/// Tokio workers, not the primitives used across workers.
+const SYNC_FLAVORS: &[Flavor] = &[Flavor::CurrentThread, Flavor::MultiThread];
 
 /// Every workload, in report order.
 pub fn all() -> Vec<Workload> {
@@ -118,6 +145,9 @@ pub fn all() -> Vec<Workload> {
         spawn_blocking::SPAWN_BLOCKING,
         time::SLEEP,
         time::TIMEOUT,
+        locks::SEMAPHORE,
+        locks::NOTIFY,
+        locks::MUTEX,
     ]
 }
 
@@ -141,6 +171,17 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), all().len());
+    }
+
+    #[test]
+    fn names_fit_their_column() {
+        for workload in all() {
+            assert!(
+                workload.name.len() <= crate::report::WORKLOAD_WIDTH,
+                "{}",
+                workload.name
+            );
+        }
     }
 
     /// Every workload, quick, on both runtimes and every flavour it runs
