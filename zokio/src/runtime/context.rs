@@ -43,6 +43,7 @@ thread_local! {
 }
 
 /// Runs `f` with the handle of the runtime this thread is in.
+#[inline]
 pub(crate) fn with_current<R>(
     f: impl FnOnce(&scheduler::Handle) -> R,
 ) -> Result<R, TryCurrentError> {

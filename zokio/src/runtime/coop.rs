@@ -87,6 +87,7 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
 }
 
 /// Whether the current poll still has budget left.
+#[inline]
 pub(crate) fn has_budget_remaining() -> bool {
     context::with_budget_cell(|cell| !matches!(cell.get().0, Some(0))).unwrap_or(true)
 }

@@ -34,6 +34,7 @@ impl Instant {
     /// let b = Instant::now();
     /// assert!(b >= a);
     /// ```
+    #[inline]
     pub fn now() -> Instant {
         Instant {
             std: std::time::Instant::now(),
@@ -151,12 +152,14 @@ impl Instant {
 
     /// About 30 years from now: what a deadline too far to represent
     /// becomes, as in Tokio.
+    #[cold]
     pub(crate) fn far_future() -> Instant {
         Instant::now() + Duration::from_secs(86_400 * 365 * 30)
     }
 
     /// `self + duration`, or [`far_future`](Instant::far_future) if that
     /// cannot be represented.
+    #[inline]
     pub(crate) fn saturating_add(self, duration: Duration) -> Instant {
         self.checked_add(duration)
             .unwrap_or_else(Instant::far_future)

@@ -149,11 +149,21 @@ impl Sleep {
     /// a timeout whose future is ready at once never touches the runtime.
     /// It binds to the runtime current where it is first polled.
     #[track_caller]
+    #[inline]
     pub(crate) fn new_unbound(deadline: Instant) -> Sleep {
+        #[cold]
+        #[inline(never)]
+        #[track_caller]
+        fn no_timers(err: Option<crate::runtime::TryCurrentError>) -> ! {
+            match err {
+                None => panic!("{TIMERS_DISABLED}"),
+                Some(err) => panic!("{err}"),
+            }
+        }
         match scheduler::Handle::with_current(|handle| handle.driver().time().is_some()) {
             Ok(true) => {}
-            Ok(false) => panic!("{TIMERS_DISABLED}"),
-            Err(err) => panic!("{err}"),
+            Ok(false) => no_timers(None),
+            Err(err) => no_timers(Some(err)),
         }
         Sleep {
             deadline,
