@@ -27,3 +27,9 @@ pub use notify::Notify;
 pub mod futures {
     pub use super::notify::Notified;
 }
+
+mod rwlock;
+pub use rwlock::{
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+};
