@@ -229,6 +229,25 @@ each_flavor! {
     }
 }
 
+each_flavor! {
+    fn a_loop_on_a_cancelled_token_still_yields(rt) {
+        rt.block_on(async {
+            let token = CancellationToken::new();
+            token.cancel();
+            let flag = Arc::new(AtomicBool::new(false));
+            let setter = flag.clone();
+            zokio::spawn(async move { setter.store(true, SeqCst) });
+            // Always ready, yet it spends budget: on one thread the spawned
+            // task gets to run only because the loop yields.
+            while !flag.load(SeqCst) {
+                zokio::select! {
+                    _ = token.cancelled() => {}
+                }
+            }
+        });
+    }
+}
+
 #[test]
 fn drop_guards() {
     let token = CancellationToken::new();

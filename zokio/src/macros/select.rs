@@ -133,6 +133,14 @@
 /// of more than four token trees (`Msg::Data { id, .. }` is four) costs one
 /// extra recursion step per four more.
 ///
+/// At least one branch besides `else` is required:
+///
+/// ```compile_fail
+/// # async fn f() {
+/// let x: u32 = zokio::select! { else => 1 };
+/// # }
+/// ```
+///
 /// # Panics
 ///
 /// If every branch is disabled and there is no `else` branch; and if a

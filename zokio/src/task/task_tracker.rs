@@ -18,13 +18,13 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{ready, Context, Poll, Waker};
 
 use slab::Slab;
 
 use crate::loom::atomic::{AtomicUsize, Ordering::AcqRel, Ordering::Acquire};
 use crate::loom::{lock, Arc, Mutex};
-use crate::runtime::Handle;
+use crate::runtime::{coop, Handle};
 use crate::task::{JoinHandle, LocalSet};
 
 /// The `CLOSED` bit of the state word; the rest counts tokens.
@@ -545,7 +545,9 @@ impl Future for TaskTrackerWaitFuture<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
+        let coop = ready!(coop::poll_proceed(cx));
         if this.done {
+            coop.made_progress();
             return Poll::Ready(());
         }
         let mut waiters = lock(&this.inner.waiters);
@@ -554,6 +556,7 @@ impl Future for TaskTrackerWaitFuture<'_> {
                 waiters.wakers.remove(key);
             }
             this.done = true;
+            coop.made_progress();
             return Poll::Ready(());
         }
         match this.key {

@@ -18,9 +18,10 @@ pub use guard::{DropGuard, DropGuardRef};
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use crate::loom::Arc;
+use crate::runtime::coop;
 use tree::Node;
 
 /// A token that asks tasks to stop: cheap to clone, shareable across threads
@@ -111,7 +112,9 @@ impl CancellationToken {
     }
 
     /// Waits until the token is cancelled; completes at once if it already
-    /// is.
+    /// is. Like other resources, a cancelled token spends a unit of the
+    /// task's cooperative budget each time it is found cancelled, so a loop
+    /// around a `select!` on it still yields to other tasks.
     ///
     /// ```
     /// # #[zokio::main(flavor = "current_thread")]
@@ -243,6 +246,18 @@ where
     .await
 }
 
+/// Polls `node` for cancellation, spending a unit of the task's cooperative
+/// budget when it is: a cancelled token is ready again and again, and a loop
+/// that keeps finding it so must still yield to the scheduler now and then.
+fn poll_cancelled(node: &Node, key: &mut Option<usize>, cx: &mut Context<'_>) -> Poll<()> {
+    let coop = ready!(coop::poll_proceed(cx));
+    let out = node.poll_cancelled(key, cx);
+    if out.is_ready() {
+        coop.made_progress();
+    }
+    out
+}
+
 impl Clone for CancellationToken {
     /// Another handle to the same token (not a child).
     fn clone(&self) -> CancellationToken {
@@ -286,7 +301,7 @@ impl Future for WaitForCancellationFuture<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        this.token.node.poll_cancelled(&mut this.key, cx)
+        poll_cancelled(&this.token.node, &mut this.key, cx)
     }
 }
 
@@ -318,7 +333,7 @@ impl Future for WaitForCancellationFutureOwned {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        this.token.node.poll_cancelled(&mut this.key, cx)
+        poll_cancelled(&this.token.node, &mut this.key, cx)
     }
 }
 
