@@ -1,30 +1,32 @@
 //! `TaskTracker`: counts tasks, and waits for them all once closed.
 //!
 //! The tracker is one shared block: a state word (`count << 1 | CLOSED`)
-//! and a slab of waiting wakers. Every tracked task holds a
-//! [`TaskTrackerToken`], which adds one to the count while it lives. When the
-//! count reaches zero while the tracker is closed (or the tracker is closed
-//! while the count is zero), every waiter is woken and the *generation*
-//! moves on: a [`TaskTrackerWaitFuture`] completes once it sees the tracker
-//! closed and empty, or a generation newer than the one it was created in.
+//! and a [`Notify`]. Every tracked task holds a [`TaskTrackerToken`], which
+//! adds one to the count while it lives. When the count reaches zero while
+//! the tracker is closed (or the tracker is closed while the count is zero),
+//! the tracker calls [`Notify::notify_waiters`], which completes every
+//! `Notified` created before it, polled or not. So a
+//! [`TaskTrackerWaitFuture`] completes once it sees the tracker closed and
+//! empty, or once its `Notified`, created with it, completes.
 //!
 //! # Pinning
 //!
-//! [`TrackedFuture`] pins its future structurally: the future is never moved
-//! out of a pinned `TrackedFuture` (only [`TrackedFuture::into_inner`], which
-//! takes it by value, moves it), `TrackedFuture` has no `Drop` impl, and it is
-//! `Unpin` only when the future is.
+//! [`TrackedFuture`] pins its future, and [`TaskTrackerWaitFuture`] its
+//! `Notified`, structurally: neither is ever moved out of its pinned owner
+//! (only [`TrackedFuture::into_inner`], which takes the future by value,
+//! moves it), neither owner has a `Drop` impl, and each is `Unpin` only when
+//! the pinned field is.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll, Waker};
-
-use slab::Slab;
+use std::task::{ready, Context, Poll};
 
 use crate::loom::atomic::{AtomicUsize, Ordering::AcqRel, Ordering::Acquire};
-use crate::loom::{lock, Arc, Mutex};
+use crate::loom::Arc;
 use crate::runtime::{coop, Handle};
+use crate::sync::futures::Notified;
+use crate::sync::Notify;
 use crate::task::{JoinHandle, LocalSet};
 
 /// The `CLOSED` bit of the state word; the rest counts tokens.
@@ -64,16 +66,9 @@ pub struct TaskTracker {
 struct TrackerInner {
     /// `count << 1 | CLOSED`.
     state: AtomicUsize,
-    waiters: Mutex<Waiters>,
-}
-
-struct Waiters {
-    /// Bumped (under this lock) each time the tracker is found closed and
+    /// Notified (all waiters) each time the tracker is found closed and
     /// empty.
-    generation: u64,
-    /// One slot per waiting future, removed only by that future; the waker
-    /// is taken when woken.
-    wakers: Slab<Option<Waker>>,
+    closed_and_empty: Notify,
 }
 
 impl TrackerInner {
@@ -93,17 +88,7 @@ impl TrackerInner {
     }
 
     fn notify_all(&self) {
-        let mut wakers = Vec::new();
-        {
-            let mut waiters = lock(&self.waiters);
-            waiters.generation += 1;
-            for (_, slot) in waiters.wakers.iter_mut() {
-                wakers.extend(slot.take());
-            }
-        }
-        for waker in wakers {
-            waker.wake();
-        }
+        self.closed_and_empty.notify_waiters();
     }
 }
 
@@ -119,10 +104,7 @@ impl TaskTracker {
         TaskTracker {
             inner: Arc::new(TrackerInner {
                 state: AtomicUsize::new(0),
-                waiters: Mutex::new(Waiters {
-                    generation: 0,
-                    wakers: Slab::new(),
-                }),
+                closed_and_empty: Notify::new(),
             }),
         }
     }
@@ -148,11 +130,9 @@ impl TaskTracker {
     /// Cancel safe: the future holds no part of the tracker; dropping it
     /// only stops waiting.
     pub fn wait(&self) -> TaskTrackerWaitFuture<'_> {
-        let generation = lock(&self.inner.waiters).generation;
         TaskTrackerWaitFuture {
+            notified: self.inner.closed_and_empty.notified(),
             inner: &self.inner,
-            generation,
-            key: None,
             done: false,
         }
     }
@@ -532,49 +512,34 @@ impl<F> fmt::Debug for TrackedFuture<F> {
 /// The future of [`TaskTracker::wait`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct TaskTrackerWaitFuture<'a> {
+    /// Created with the future, so that it sees every `notify_waiters` from
+    /// then on. Structurally pinned (see the module docs).
+    notified: Notified<'a>,
     inner: &'a TrackerInner,
-    /// The generation when the future was created.
-    generation: u64,
-    /// This future's slot in the waiter slab, once registered.
-    key: Option<usize>,
     done: bool,
 }
 
 impl Future for TaskTrackerWaitFuture<'_> {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(coop::poll_proceed(cx));
-        if this.done {
-            coop.made_progress();
-            return Poll::Ready(());
-        }
-        let mut waiters = lock(&this.inner.waiters);
-        if waiters.generation != this.generation || this.inner.is_closed_and_empty() {
-            if let Some(key) = this.key.take() {
-                waiters.wakers.remove(key);
+        // SAFETY: `notified` is structurally pinned (see the module docs):
+        // it is only pinned again here, never moved; the other fields are
+        // plain data.
+        let this = unsafe { self.get_unchecked_mut() };
+        if !this.done {
+            if !this.inner.is_closed_and_empty() {
+                // SAFETY: as above.
+                let notified = unsafe { Pin::new_unchecked(&mut this.notified) };
+                if notified.poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
             }
             this.done = true;
-            coop.made_progress();
-            return Poll::Ready(());
         }
-        match this.key {
-            Some(key) => match &mut waiters.wakers[key] {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                slot => *slot = Some(cx.waker().clone()),
-            },
-            None => this.key = Some(waiters.wakers.insert(Some(cx.waker().clone()))),
-        }
-        Poll::Pending
-    }
-}
-
-impl Drop for TaskTrackerWaitFuture<'_> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            lock(&self.inner.waiters).wakers.remove(key);
-        }
+        coop.made_progress();
+        Poll::Ready(())
     }
 }
 
