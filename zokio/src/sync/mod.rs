@@ -33,3 +33,12 @@ pub use rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
+
+mod barrier;
+pub use barrier::{Barrier, BarrierWaitResult};
+
+mod once_cell;
+pub use once_cell::{OnceCell, SetError};
+
+mod set_once;
+pub use set_once::{SetOnce, SetOnceError};
