@@ -10,7 +10,15 @@ use crate::sync::Semaphore;
 
 /// Access to the data of a locked [`Mutex`]; unlocks it when dropped.
 ///
-/// Made by [`Mutex::lock`] and [`Mutex::try_lock`].
+/// Made by [`Mutex::lock`] and [`Mutex::try_lock`]. It may be held across
+/// an `.await` and moved to another thread, but it cannot be shared between
+/// threads when the data cannot:
+///
+/// ```compile_fail,E0277
+/// fn assert_sync<T: Sync>(_: &T) {}
+/// let mutex = zokio::sync::Mutex::new(std::cell::Cell::new(1));
+/// assert_sync(&mutex.try_lock().unwrap());
+/// ```
 ///
 /// ```
 /// use zokio::sync::Mutex;

@@ -147,7 +147,14 @@ enum Notification {
 ///
 /// It is fused: once complete, it completes again when polled. It is
 /// `!Unpin`: pin it (`std::pin::pin!`) to call [`enable`](Notified::enable)
-/// or to poll it by hand.
+/// or to poll it by hand. It waits while linked into the `Notify`'s wait
+/// list, so it must not move:
+///
+/// ```compile_fail,E0277
+/// fn assert_unpin<T: Unpin>(_: &T) {}
+/// let notify = zokio::sync::Notify::new();
+/// assert_unpin(&notify.notified());
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Notified<'a> {
     notify: &'a Notify,

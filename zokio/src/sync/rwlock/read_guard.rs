@@ -13,7 +13,15 @@ use crate::sync::Semaphore;
 /// [`map`](RwLockReadGuard::map)); released when dropped.
 ///
 /// Made by [`RwLock::read`], [`RwLock::try_read`] and
-/// [`RwLockWriteGuard::downgrade`](super::RwLockWriteGuard::downgrade).
+/// [`RwLockWriteGuard::downgrade`](super::RwLockWriteGuard::downgrade). It
+/// stands for a shared reference, so it moves between threads only when
+/// the data may be shared:
+///
+/// ```compile_fail,E0277
+/// fn assert_send<T: Send>(_: T) {}
+/// let lock = zokio::sync::RwLock::new(std::cell::Cell::new(1));
+/// assert_send(lock.try_read().unwrap());
+/// ```
 ///
 /// ```
 /// use zokio::sync::RwLock;
