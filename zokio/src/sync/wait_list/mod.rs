@@ -62,7 +62,9 @@
 //!    it is `!Unpin` and only reached through `Pin`, and its owner, before it
 //!    lets go of the node (drops it or its future), either saw it not queued
 //!    or took the lock and [`remove`](WaitList::remove)d it. So every pointer
-//!    in a list leads to a live node.
+//!    in a list leads to a live node. (A future leaked instead of dropped
+//!    keeps its memory for ever: `Pin` promises that pinned memory is not
+//!    reused before its destructor runs.)
 //! 4. **One list at a time, one lock for all.** A queued node is in exactly
 //!    one list, and every call that names a waiter (`remove`, `set_waker`)
 //!    passes that list. Lists between which [`append`](WaitList::append)
