@@ -37,6 +37,9 @@
 //! * Dropping a runtime from inside an asynchronous context, or from one of
 //!   its blocking threads, returns without waiting for its threads (Tokio
 //!   panics in the asynchronous case).
+//! * `sync::RwLock::with_max_readers(_, 0)` panics (no permit could keep a
+//!   writer exclusive); `sync::SetOnce::set` racing another `set` returns
+//!   `Err` at once instead of waiting for it.
 //! * A [`time::Timeout`] takes its runtime when it first registers its timer
 //!   (the first poll that finds its future pending), not at creation; creating
 //!   one outside a runtime still panics.
