@@ -1,6 +1,9 @@
 //! Synchronisation primitives for tasks.
 
+pub mod broadcast;
+pub mod mpsc;
 pub mod oneshot;
+pub mod watch;
 
 mod cancellation_token;
 pub use cancellation_token::{
