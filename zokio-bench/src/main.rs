@@ -12,7 +12,9 @@
 //! Flavours: `current_thread` on both sides; `multi_thread` with 2 workers
 //! on both sides; `thread_per_core`, Zokio's thread-per-core runtime with 2
 //! workers against Tokio's multi-thread runtime with 2 (Tokio has no
-//! thread-per-core runtime).
+//! thread-per-core runtime). The `sync` workloads (channels, locks,
+//! `Notify`) run on the first two only: on thread-per-core every task they
+//! spawn would stay on one worker.
 //!
 //! The table goes to stdout and, as Markdown with an SVG chart of the
 //! ratios, to `target/zokio-bench/report.{md,svg}`. The exit status is

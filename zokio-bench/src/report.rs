@@ -134,7 +134,9 @@ pub fn markdown(run: &RunInfo, rows: &[Row]) -> String {
          a task spawned on a worker stays there) against Tokio's multi-thread \
          runtime with 2 workers, as Tokio has no thread-per-core runtime. On the \
          2-worker flavours each workload's root future runs in a task spawned \
-         from `block_on`, on both sides.\n\n",
+         from `block_on`, on both sides; the sync workloads (channels, locks, \
+         `Notify`) spawn theirs on current_thread too, and do not run on \
+         thread_per_core, where all their tasks would stay on one worker.\n\n",
     );
     s.push_str(
         "| workload | flavour | Zokio ops/s | Tokio ops/s | Zokio/Tokio | round range | ops | check |\n",
