@@ -116,17 +116,15 @@ macro_rules! pair {
     };
 }
 
+mod broadcast;
 mod fanout;
 mod locks;
-// TODO(issue 5): `mod broadcast; mod mpsc; mod watch;` and their workloads
-// in `all()` (after `time::TIMEOUT`: the five of `mpsc`, then the locks
-// with `broadcast::BROADCAST` and `watch::WATCH` before `locks::MUTEX`),
-// once `zokio::sync::{mpsc, broadcast, watch}` are committed; the three
-// files are written and run against the work tree that has them.
+mod mpsc;
 mod ping_pong;
 mod spawn;
 mod spawn_blocking;
 mod time;
+mod watch;
 mod yield_many;
 
 /// Every flavour.
@@ -150,8 +148,15 @@ pub fn all() -> Vec<Workload> {
         spawn_blocking::SPAWN_BLOCKING,
         time::SLEEP,
         time::TIMEOUT,
+        mpsc::MPSC_BOUNDED,
+        mpsc::MPSC_UNBOUNDED,
+        mpsc::MPSC_UNCONTENDED,
+        mpsc::MPSC_UNCONTENDED_UNBOUNDED,
+        mpsc::ONESHOT,
         locks::SEMAPHORE,
         locks::NOTIFY,
+        broadcast::BROADCAST,
+        watch::WATCH,
         locks::MUTEX,
     ]
 }
