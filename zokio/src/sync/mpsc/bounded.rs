@@ -297,7 +297,8 @@ impl<T> Sender<T> {
     ///
     /// # Panics
     ///
-    /// If it has to wait outside a Zokio runtime with timers enabled.
+    /// Outside a Zokio runtime, or in one built without timers (as
+    /// [`time::timeout`](crate::time::timeout)), even if there is room.
     ///
     /// ```
     /// use std::time::Duration;
