@@ -11,6 +11,7 @@ pub use cancellation_token::{
     WaitForCancellationFutureOwned,
 };
 
+pub(crate) mod signal;
 pub(crate) mod wait_list;
 
 mod semaphore;

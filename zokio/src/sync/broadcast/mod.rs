@@ -72,7 +72,7 @@ use crate::loom::atomic::{
     Ordering::{AcqRel, Relaxed},
 };
 use crate::loom::Arc;
-use crate::sync::mpsc::signal::Signal;
+use crate::sync::signal::Signal;
 
 #[cfg(loom)]
 use loom::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -11,7 +11,7 @@ use crate::loom::atomic::Ordering::Relaxed;
 use crate::loom::Arc;
 use crate::runtime::coop;
 use crate::runtime::thread_park::ThreadPark;
-use crate::sync::mpsc::signal::Listener;
+use crate::sync::signal::Listener;
 
 /// Receives every value sent to a broadcast channel after it was made;
 /// made by [`channel`](super::channel), [`Sender::subscribe`] and

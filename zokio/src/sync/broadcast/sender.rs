@@ -8,7 +8,7 @@ use super::error::SendError;
 use super::{Receiver, Shared};
 use crate::loom::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use crate::loom::Arc;
-use crate::sync::mpsc::signal::Listener;
+use crate::sync::signal::Listener;
 
 /// Sends values to every [`Receiver`] of a broadcast channel; made by
 /// [`channel`](super::channel).

@@ -13,7 +13,7 @@ use std::task::{ready, Context, Poll};
 use super::block::{self, Head, Tail};
 use super::error::TryRecvError;
 use super::rx_waker::RxWaker;
-use super::signal::{Listener, Signal};
+use crate::sync::signal::{Listener, Signal};
 use crate::loom::atomic::{
     AtomicUsize,
     Ordering::{AcqRel, Acquire, Relaxed},

@@ -127,7 +127,6 @@ mod bounded;
 mod chan;
 pub mod error;
 mod rx_waker;
-pub(crate) mod signal;
 mod unbounded;
 
 #[cfg(all(test, loom))]

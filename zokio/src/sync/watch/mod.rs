@@ -63,7 +63,7 @@ use crate::loom::atomic::{
     Ordering::{AcqRel, Acquire},
 };
 use crate::loom::Arc;
-use crate::sync::mpsc::signal::Signal;
+use crate::sync::signal::Signal;
 
 #[cfg(loom)]
 use loom::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -11,7 +11,7 @@ use super::{RwLockReadGuard, Shared, Version};
 use crate::loom::atomic::Ordering::{AcqRel, Relaxed};
 use crate::loom::Arc;
 use crate::runtime::coop;
-use crate::sync::mpsc::signal::Listener;
+use crate::sync::signal::Listener;
 
 /// Watches the value of a channel; made by [`channel`](super::channel) and
 /// [`Sender::subscribe`](super::Sender::subscribe).

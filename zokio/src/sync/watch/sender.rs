@@ -9,7 +9,7 @@ use super::error::SendError;
 use super::{Receiver, Ref, Shared};
 use crate::loom::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 use crate::loom::Arc;
-use crate::sync::mpsc::signal::Listener;
+use crate::sync::signal::Listener;
 
 /// Replaces the value of a watch channel; made by
 /// [`channel`](super::channel).
