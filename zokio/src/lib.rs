@@ -51,6 +51,7 @@ pub(crate) mod loom;
 
 pub(crate) mod driver;
 pub mod future;
+pub mod io;
 #[doc(hidden)]
 pub mod macros;
 pub mod runtime;
