@@ -54,6 +54,7 @@ pub mod future;
 pub mod io;
 #[doc(hidden)]
 pub mod macros;
+pub mod net;
 pub mod runtime;
 pub mod sync;
 pub mod task;

@@ -42,6 +42,30 @@ pub fn zokio_runtime(flavor: Flavor) -> zokio::runtime::Runtime {
         .expect("cannot build a zokio runtime")
 }
 
+/// As [`zokio_runtime`], on the I/O backend `backend`.
+pub fn zokio_runtime_on(flavor: Flavor, backend: zokio::runtime::IoBackend) -> zokio::runtime::Runtime {
+    let mut builder = match flavor {
+        Flavor::CurrentThread => zokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread => {
+            let mut builder = zokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(WORKERS);
+            builder
+        }
+        Flavor::ThreadPerCore => {
+            let mut builder = zokio::runtime::Builder::new_thread_per_core();
+            builder.worker_threads(WORKERS);
+            builder
+        }
+    };
+    let runtime = builder
+        .enable_all()
+        .io_backend(backend)
+        .build()
+        .expect("cannot build a zokio runtime on that I/O backend");
+    assert_eq!(runtime.handle().io_backend(), Some(backend));
+    runtime
+}
+
 /// The Tokio runtime a row of `flavor` runs on. Tokio has no thread-per-core
 /// runtime: that row compares Zokio's against Tokio's multi-thread one, with
 /// as many workers.
@@ -116,10 +140,33 @@ macro_rules! pair {
     };
 }
 
+/// As [`pair!`], with Zokio on the I/O backend `$backend`.
+macro_rules! pair_on {
+    ($name:literal, $body:ident, $flavors:expr, $expected_ops:expr, $backend:expr) => {
+        $crate::harness::Workload {
+            name: $name,
+            flavors: $flavors,
+            expected_ops: $expected_ops,
+            zokio: |flavor, scale| {
+                $crate::harness::measure(
+                    $crate::workloads::zokio_runtime_on(flavor, $backend),
+                    |rt| $body!(zokio, rt, flavor, scale),
+                )
+            },
+            tokio: |flavor, scale| {
+                $crate::harness::measure($crate::workloads::tokio_runtime(flavor), |rt| {
+                    $body!(tokio, rt, flavor, scale)
+                })
+            },
+        }
+    };
+}
+
 mod broadcast;
 mod fanout;
 mod locks;
 mod mpsc;
+mod net;
 mod ping_pong;
 mod spawn;
 mod spawn_blocking;
@@ -158,6 +205,16 @@ pub fn all() -> Vec<Workload> {
         broadcast::BROADCAST,
         watch::WATCH,
         locks::MUTEX,
+        net::TCP_ECHO_64.0,
+        net::TCP_ECHO_64.1,
+        net::TCP_ECHO_4K.0,
+        net::TCP_ECHO_4K.1,
+        net::TCP_CONNECT.0,
+        net::TCP_CONNECT.1,
+        net::TCP_STREAM.0,
+        net::TCP_STREAM.1,
+        net::UDP_ECHO.0,
+        net::UDP_ECHO.1,
     ]
 }
 

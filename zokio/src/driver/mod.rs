@@ -1,44 +1,180 @@
-//! What a worker parks on.
+//! What a worker parks on: a condvar when the runtime has no I/O, else the
+//! I/O driver (io_uring or the readiness fallback), plus the timer wheel.
 //!
-//! For now that is a condvar parker plus the timer wheel: a worker with
-//! nothing to run sleeps until the next timer deadline or until another
-//! thread unparks it. The io_uring and readiness drivers of a later issue
-//! plug in here, chosen in this one place.
+//! The backend is chosen here and nowhere else ([`select`]): io_uring when
+//! the kernel lets this process set up a ring and the probe finds what the
+//! driver needs, else `mio`. `ZOKIO_IO=uring|poll` or
+//! [`Builder::io_backend`](crate::runtime::Builder::io_backend) force one; a
+//! forced io_uring that cannot work is an error from `build()`.
 
 mod park;
+pub(crate) mod poll;
+pub(crate) mod readiness;
+pub(crate) mod source;
+#[cfg(target_os = "linux")]
+pub(crate) mod uring;
 
-pub(crate) use park::{Parker, Unparker};
+pub(crate) use park::Parker;
 
+use std::io;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
+use crate::runtime::{scheduler, IoBackend};
 use crate::time::driver::TimeDriver;
 
 /// The part of the driver that any thread may use: wake the worker, reach
-/// the timers.
+/// the timers and the I/O driver.
 #[derive(Debug)]
 pub(crate) struct Handle {
     time: Option<TimeDriver>,
     unparker: Unparker,
+    io: Option<IoHandle>,
 }
 
 /// The part owned by the thread that currently runs the scheduler.
-#[derive(Debug)]
 pub(crate) struct Driver {
-    parker: Parker,
+    park: Park,
 }
 
-/// Creates a driver and its shared handle.
-pub(crate) fn new(enable_time: bool) -> (Driver, Handle) {
-    let parker = Parker::new();
-    let unparker = parker.unparker();
+enum Park {
+    Condvar(Parker),
+    Uring(uring::Driver),
+    Poll(poll::Driver),
+}
+
+/// Wakes whoever parks in a driver.
+#[derive(Clone)]
+pub(crate) enum Unparker {
+    Condvar(park::Unparker),
+    Uring(Arc<uring::Shared>),
+    Poll(Arc<poll::Shared>),
+}
+
+/// The I/O driver, as sockets reach it.
+#[derive(Clone)]
+pub(crate) enum IoHandle {
+    Uring(Arc<uring::Shared>),
+    Poll(Arc<poll::Shared>),
+}
+
+impl std::fmt::Debug for Unparker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Unparker")
+    }
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Driver")
+    }
+}
+
+impl std::fmt::Debug for IoHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IoHandle::Uring(_) => "IoHandle::Uring",
+            IoHandle::Poll(_) => "IoHandle::Poll",
+        })
+    }
+}
+
+/// Creates a driver and its shared handle; `io` is `None` for a runtime
+/// without I/O.
+pub(crate) fn new(enable_time: bool, io: Option<IoBackend>) -> io::Result<(Driver, Handle)> {
+    let (park, unparker, io) = match io {
+        None => {
+            let parker = Parker::new();
+            let unparker = parker.unparker();
+            (Park::Condvar(parker), unparker, None)
+        }
+        Some(requested) => match select(requested)? {
+            Selected::Uring(driver, shared) => (
+                Park::Uring(driver),
+                Unparker::Uring(shared.clone()),
+                Some(IoHandle::Uring(shared)),
+            ),
+            Selected::Poll(driver, shared) => (
+                Park::Poll(driver),
+                Unparker::Poll(shared.clone()),
+                Some(IoHandle::Poll(shared)),
+            ),
+        },
+    };
     let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
-    (Driver { parker }, Handle { time, unparker })
+    Ok((Driver { park }, Handle { time, unparker, io }))
+}
+
+enum Selected {
+    Uring(uring::Driver, Arc<uring::Shared>),
+    Poll(poll::Driver, Arc<poll::Shared>),
+}
+
+/// Picks the I/O backend: the one place that does.
+fn select(requested: IoBackend) -> io::Result<Selected> {
+    let requested = match requested {
+        IoBackend::Auto => match std::env::var("ZOKIO_IO").as_deref() {
+            Ok("uring") => IoBackend::Uring,
+            Ok("poll") => IoBackend::Poll,
+            _ => IoBackend::Auto,
+        },
+        forced => forced,
+    };
+    let poll = || poll::new().map(|(d, s)| Selected::Poll(d, s));
+    match requested {
+        IoBackend::Poll => poll(),
+        IoBackend::Uring => match uring::new() {
+            Ok((driver, shared)) => Ok(Selected::Uring(driver, shared)),
+            Err(err) => Err(io::Error::new(
+                err.kind(),
+                format!("io_uring was requested but cannot be used here: {err}"),
+            )),
+        },
+        _ => match uring::new() {
+            Ok((driver, shared)) => Ok(Selected::Uring(driver, shared)),
+            Err(err) => {
+                static LOGGED: Once = Once::new();
+                LOGGED.call_once(|| {
+                    tracing::warn!(
+                        "io_uring cannot be used here ({err}); using the readiness driver"
+                    )
+                });
+                poll()
+            }
+        },
+    }
+}
+
+/// The I/O driver of the runtime the caller is in.
+pub(crate) fn current_io() -> io::Result<IoHandle> {
+    match scheduler::Handle::with_current(|handle| handle.driver().io.clone()) {
+        Ok(Some(io)) => Ok(io),
+        Ok(None) => Err(io::Error::other(
+            "this runtime has I/O disabled: call `enable_io` (or `enable_all`) on its builder",
+        )),
+        Err(_) => Err(io::Error::other(
+            "there is no Zokio runtime here: I/O objects must be created inside one",
+        )),
+    }
+}
+
+/// The error operations get once their driver has shut down.
+pub(crate) fn driver_gone() -> io::Error {
+    io::Error::other("the runtime's I/O driver has shut down")
 }
 
 impl Handle {
     /// The timer wheel, or `None` when the runtime was built without timers.
     pub(crate) fn time(&self) -> Option<&TimeDriver> {
         self.time.as_ref()
+    }
+
+    /// The backend sockets of this runtime use, if I/O is on.
+    pub(crate) fn io_backend(&self) -> Option<IoBackend> {
+        self.io.as_ref().map(|io| match io {
+            IoHandle::Uring(_) => IoBackend::Uring,
+            IoHandle::Poll(_) => IoBackend::Poll,
+        })
     }
 
     /// Wakes the worker if it is parked, or makes its next park return.
@@ -58,38 +194,79 @@ impl Handle {
         }
     }
 
+    /// Submits I/O queued by this thread that would otherwise wait for the
+    /// ring's next park (multi-thread workers call it before they sleep
+    /// elsewhere and now and then while busy).
+    pub(crate) fn flush_io(&self) {
+        if let Some(IoHandle::Uring(ring)) = &self.io {
+            ring.flush();
+        }
+    }
+
     /// Unparks that had to wake a sleeping thread (for metrics and tests).
     pub(crate) fn wakeups(&self) -> usize {
         self.unparker.wakeups()
     }
 
-    /// Fires every pending timer and refuses new ones.
+    /// Fires every pending timer, refuses new timers and I/O, and wakes
+    /// tasks waiting for I/O.
     pub(crate) fn shutdown(&self) {
         if let Some(time) = &self.time {
             time.shutdown();
+        }
+        match &self.io {
+            Some(IoHandle::Uring(ring)) => ring.shutdown(),
+            Some(IoHandle::Poll(shared)) => shared.shutdown(),
+            None => {}
+        }
+    }
+}
+
+impl Unparker {
+    pub(crate) fn unpark(&self) {
+        match self {
+            Unparker::Condvar(u) => u.unpark(),
+            Unparker::Uring(ring) => ring.unpark(),
+            Unparker::Poll(shared) => shared.unpark(),
+        }
+    }
+
+    pub(crate) fn wakeups(&self) -> usize {
+        match self {
+            Unparker::Condvar(u) => u.wakeups(),
+            Unparker::Uring(ring) => ring.wakeups(),
+            Unparker::Poll(shared) => shared.wakeups(),
         }
     }
 }
 
 impl Driver {
-    /// Sleeps until unparked or until the next timer is due, then fires the
-    /// timers that are due. Returns at once if an unpark is pending.
+    fn park_for(&mut self, timeout: Option<Duration>) {
+        match &mut self.park {
+            Park::Condvar(parker) => parker.park(timeout),
+            Park::Uring(driver) => driver.park(timeout),
+            Park::Poll(driver) => driver.park(timeout),
+        }
+    }
+
+    /// Sleeps until unparked, an I/O event or the next timer, then fires
+    /// the timers that are due. Returns at once if an unpark is pending.
     pub(crate) fn park(&mut self, handle: &Handle) {
         match &handle.time {
             Some(time) => {
                 let timeout = time.before_park();
-                self.parker.park(timeout);
+                self.park_for(timeout);
                 time.after_park();
                 time.process();
             }
-            None => self.parker.park(None),
+            None => self.park_for(None),
         }
     }
 
-    /// Fires the timers that are due and consumes a pending unpark, without
-    /// sleeping.
+    /// Submits queued I/O, delivers completions and events, fires due
+    /// timers and consumes a pending unpark, without sleeping.
     pub(crate) fn park_yield(&mut self, handle: &Handle) {
-        self.parker.park(Some(Duration::ZERO));
+        self.park_for(Some(Duration::ZERO));
         if let Some(time) = &handle.time {
             time.process();
         }

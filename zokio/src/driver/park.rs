@@ -51,10 +51,10 @@ impl Parker {
         }
     }
 
-    pub(crate) fn unparker(&self) -> Unparker {
-        Unparker {
+    pub(crate) fn unparker(&self) -> super::Unparker {
+        super::Unparker::Condvar(Unparker {
             inner: self.inner.clone(),
-        }
+        })
     }
 
     /// Sleeps until unparked or until `timeout` passes (`None`: no timeout).

@@ -122,6 +122,14 @@ impl Builder {
         self
     }
 
+    /// Which I/O driver to use: io_uring, the readiness fallback, or
+    /// (the default) io_uring where it works. A forced io_uring that the
+    /// kernel refuses makes [`build`](Builder::build) fail.
+    pub fn io_backend(&mut self, backend: crate::runtime::IoBackend) -> &mut Builder {
+        self.config = self.config.io_backend(backend);
+        self
+    }
+
     /// Number of worker threads (multi-thread only).
     pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
         self.config = self.config.worker_threads(n);
@@ -370,10 +378,7 @@ impl Builder {
     pub fn build(&mut self) -> io::Result<Runtime> {
         self.config.check()?;
         match self.config.flavor {
-            Flavor::CurrentThread => Ok(Runtime::new_current_thread(
-                &self.config,
-                self.thread_options(),
-            )),
+            Flavor::CurrentThread => Runtime::new_current_thread(&self.config, self.thread_options()),
             Flavor::MultiThread => Runtime::new_multi_thread(&self.config, self.thread_options()),
             Flavor::ThreadPerCore => {
                 Runtime::new_thread_per_core(&self.config, self.thread_options())

@@ -82,6 +82,23 @@ pub enum UnhandledPanic {
     ShutdownRuntime,
 }
 
+/// Which I/O driver a runtime uses.
+///
+/// `Auto` picks io_uring when the kernel lets this process use it and falls
+/// back to the readiness driver (epoll through `mio`) otherwise, logging the
+/// reason once through `tracing`. The environment variable `ZOKIO_IO`
+/// (`uring` or `poll`) overrides `Auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IoBackend {
+    /// io_uring if it works here, else the readiness driver.
+    Auto,
+    /// io_uring, or an error from `build()` if it cannot be used.
+    Uring,
+    /// The readiness driver (epoll, kqueue) through `mio`.
+    Poll,
+}
+
 /// The smallest thread stack the runtime accepts, in bytes.
 pub const MIN_THREAD_STACK_SIZE: usize = 64 * 1024;
 /// The largest number of blocking threads the runtime accepts.
@@ -115,6 +132,7 @@ pub struct Config {
     /// Pin thread-per-core workers to CPUs.
     pub(crate) pin_threads: bool,
     pub(crate) unhandled_panic: UnhandledPanic,
+    pub(crate) io_backend: IoBackend,
 }
 
 /// Why a [`Config`] was refused: the field and what is wrong with it.
@@ -171,6 +189,7 @@ impl Config {
             disable_lifo_slot: false,
             pin_threads: false,
             unhandled_panic: UnhandledPanic::Ignore,
+            io_backend: IoBackend::Auto,
         }
     }
 
@@ -266,6 +285,12 @@ impl Config {
     /// Turns the I/O driver on.
     pub const fn enable_io(mut self) -> Config {
         self.enable_io = true;
+        self
+    }
+
+    /// Which I/O driver to use (default [`IoBackend::Auto`]).
+    pub const fn io_backend(mut self, backend: IoBackend) -> Config {
+        self.io_backend = backend;
         self
     }
 

@@ -117,6 +117,23 @@ impl Handle {
         }
     }
 
+    /// Which I/O driver this runtime's sockets use, or `None` if it was
+    /// built without I/O.
+    ///
+    /// ```
+    /// use zokio::runtime::{Builder, IoBackend};
+    ///
+    /// let rt = Builder::new_current_thread()
+    ///     .enable_io()
+    ///     .io_backend(IoBackend::Poll)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.handle().io_backend(), Some(IoBackend::Poll));
+    /// ```
+    pub fn io_backend(&self) -> Option<crate::runtime::IoBackend> {
+        self.inner.driver().io_backend()
+    }
+
     /// A view of the runtime's counters.
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics::new(self.inner.clone())

@@ -20,7 +20,7 @@ pub(crate) mod thread_park;
 
 pub use builder::Builder;
 pub use config::{
-    Config, ConfigError, Flavor, UnhandledPanic, MAX_BLOCKING_THREADS, MAX_WORKER_THREADS,
+    Config, ConfigError, Flavor, IoBackend, UnhandledPanic, MAX_BLOCKING_THREADS, MAX_WORKER_THREADS,
     MIN_THREAD_STACK_SIZE,
 };
 pub use handle::{EnterGuard, Handle, TryCurrentError};
@@ -68,7 +68,7 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    fn new_current_thread(config: &Config, threads: ThreadOptions) -> Runtime {
+    fn new_current_thread(config: &Config, threads: ThreadOptions) -> io::Result<Runtime> {
         let blocking_pool = BlockingPool::new(
             config.max_blocking_threads,
             config.thread_keep_alive,
@@ -79,13 +79,13 @@ impl Runtime {
             blocking_pool.spawner().clone(),
             threads,
             Arc::new(PanicState::new(config.unhandled_panic)),
-        );
-        Runtime {
+        )?;
+        Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(scheduler),
             },
             blocking_pool: Some(blocking_pool),
-        }
+        })
     }
 
     fn new_multi_thread(config: &Config, threads: ThreadOptions) -> io::Result<Runtime> {
@@ -96,8 +96,12 @@ impl Runtime {
             config.thread_keep_alive,
             threads.clone(),
         );
-        let (handle, cores) =
-            scheduler::multi_thread::new(config, workers, blocking_pool.spawner().clone(), threads);
+        let (handle, cores) = scheduler::multi_thread::new(
+            config,
+            workers,
+            blocking_pool.spawner().clone(),
+            threads,
+        )?;
         let runtime = Runtime {
             handle: Handle {
                 inner: scheduler::Handle::MultiThread(handle.clone()),
@@ -127,7 +131,7 @@ impl Runtime {
             threads.clone(),
         );
         let handle =
-            scheduler::per_core::new(config, workers, blocking_pool.spawner().clone(), threads);
+            scheduler::per_core::new(config, workers, blocking_pool.spawner().clone(), threads)?;
         let runtime = Runtime {
             handle: Handle {
                 inner: scheduler::Handle::PerCore(handle.clone()),

@@ -96,8 +96,11 @@ pub(crate) fn new(
     blocking: blocking::Spawner,
     hooks: ThreadOptions,
     panic_state: Arc<PanicState>,
-) -> Arc<Handle> {
-    let (driver, driver_handle) = driver::new(config.enable_time);
+) -> std::io::Result<Arc<Handle>> {
+    let (driver, driver_handle) = driver::new(
+        config.enable_time,
+        config.enable_io.then_some(config.io_backend),
+    )?;
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(64),
         owned: OwnedTasks::new(),
@@ -105,7 +108,7 @@ pub(crate) fn new(
         driver: Some(driver),
         polls: 0,
     });
-    Arc::new(Handle {
+    Ok(Arc::new(Handle {
         driver: driver_handle,
         inject: Inject::new(),
         woken: AtomicBool::new(false),
@@ -117,7 +120,7 @@ pub(crate) fn new(
         blocking,
         hooks,
         panic_state,
-    })
+    }))
 }
 
 impl Handle {

@@ -99,8 +99,11 @@ pub(crate) fn new(
     num_workers: usize,
     blocking: blocking::Spawner,
     threads_options: ThreadOptions,
-) -> (Arc<Handle>, Vec<Core>) {
-    let (driver, driver_handle) = driver::new(config.enable_time);
+) -> std::io::Result<(Arc<Handle>, Vec<Core>)> {
+    let (driver, driver_handle) = driver::new(
+        config.enable_time,
+        config.enable_io.then_some(config.io_backend),
+    )?;
     let mut remotes = Vec::with_capacity(num_workers);
     let mut cores = Vec::with_capacity(num_workers);
     for index in 0..num_workers {
@@ -133,7 +136,7 @@ pub(crate) fn new(
         global_queue_interval: config.global_queue_interval,
         lifo_enabled: !config.disable_lifo_slot,
     });
-    (handle, cores)
+    Ok((handle, cores))
 }
 
 impl Handle {

@@ -87,6 +87,9 @@ impl Parker {
                 return;
             }
         }
+        // I/O this worker queued would otherwise wait for the driver's
+        // next park.
+        handle.flush_io();
         if inner
             .state
             .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)

@@ -249,9 +249,24 @@ impl Context {
         }
     }
 
-    /// Between batches: fire due timers, publish counters.
+    /// Between batches: poll the I/O driver if no other worker sleeps in
+    /// it (so completions are delivered while every worker is busy), fire
+    /// due timers, publish counters.
     fn maintenance(&self) {
-        self.handle.driver.process_timers();
+        let polled = match self.handle.shared.driver.try_lock() {
+            Ok(mut slot) => match slot.as_mut() {
+                Some(driver) => {
+                    driver.park_yield(&self.handle.driver);
+                    true
+                }
+                None => false,
+            },
+            Err(_) => false,
+        };
+        if !polled {
+            self.handle.driver.flush_io();
+            self.handle.driver.process_timers();
+        }
         self.with_core(|c| c.publish_stats(&self.handle));
     }
 
@@ -265,9 +280,12 @@ impl Context {
             if let Some(task) = inject.pop() {
                 return Some(task);
             }
-            return self.with_core(|c| c.run_queue.pop());
+            return self.with_core(|c| c.lifo.take().or_else(|| c.run_queue.pop()));
         }
-        if let Some(task) = self.with_core(|c| c.run_queue.pop()) {
+        // The LIFO slot is normally drained right after the task that filled
+        // it, but a task woken by the driver during maintenance lands there
+        // with nothing running.
+        if let Some(task) = self.with_core(|c| c.lifo.take().or_else(|| c.run_queue.pop())) {
             return Some(task);
         }
         if inject.is_empty() {

@@ -70,7 +70,7 @@ pub(crate) fn new(
     num_workers: usize,
     blocking: blocking::Spawner,
     threads_options: ThreadOptions,
-) -> Arc<Handle> {
+) -> std::io::Result<Arc<Handle>> {
     let panic_state = Arc::new(PanicState::new(config.unhandled_panic));
     let workers = (0..num_workers)
         .map(|_| {
@@ -81,15 +81,15 @@ pub(crate) fn new(
                 panic_state.clone(),
             )
         })
-        .collect();
-    Arc::new(Handle {
+        .collect::<std::io::Result<_>>()?;
+    Ok(Arc::new(Handle {
         workers,
         next: AtomicUsize::new(0),
         shutdown: ShutdownSignal::default(),
         threads: Mutex::new(Vec::new()),
         threads_options,
         panic_state,
-    })
+    }))
 }
 
 /// Starts one thread per worker.

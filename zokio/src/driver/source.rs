@@ -1,0 +1,425 @@
+//! One socket registered with whichever I/O driver the runtime runs: the
+//! single place where networking code meets the backends.
+//!
+//! On io_uring a stream socket receives through a multishot receive and
+//! sends through ring-submitted sends (see `uring::recv`, `uring::send`); a
+//! listener accepts through a multishot accept; everything else (datagrams,
+//! `readable`/`writable`, `try_*` calls) waits for readiness through a
+//! one-shot `POLL_ADD` and makes the system call itself. On the readiness
+//! driver every operation is a non-blocking system call retried on the next
+//! edge.
+
+use std::io::{self, IoSlice};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use socket2::SockAddr;
+
+use super::readiness::{Direction, Readiness, ReadyEvent};
+use super::uring::{
+    accept::{Acceptor, AcceptorRef},
+    connect::Connect,
+    poll_add::{PollArm, PollArmRef},
+    recv::{Receiver, ReceiverRef},
+    send::{Sender, SenderRef},
+};
+use super::{poll, IoHandle};
+use crate::io::ReadBuf;
+
+/// What a socket is used for, which decides how io_uring drives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A connected byte stream (TCP, Unix stream).
+    Stream,
+    /// A listening socket.
+    Listener,
+    /// Anything driven by readiness alone (datagrams).
+    Datagram,
+}
+
+pub(crate) struct IoSource {
+    fd: Arc<OwnedFd>,
+    backend: Backend,
+}
+
+enum Backend {
+    Uring(UringSource),
+    Poll(poll::Registration),
+}
+
+struct UringSource {
+    readiness: Arc<Readiness>,
+    read_poll: PollArmRef,
+    write_poll: PollArmRef,
+    stream: Option<(ReceiverRef, SenderRef)>,
+    acceptor: Option<AcceptorRef>,
+    ring: Arc<super::uring::Shared>,
+}
+
+impl std::fmt::Debug for IoSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IoSource").field("fd", &self.fd.as_raw_fd()).finish()
+    }
+}
+
+fn would_block<T>(result: &io::Result<T>) -> bool {
+    matches!(result, Err(err) if err.kind() == io::ErrorKind::WouldBlock)
+}
+
+impl IoSource {
+    /// Registers `fd` (already non-blocking) with the current runtime's I/O
+    /// driver.
+    pub(crate) fn new(fd: OwnedFd, kind: Kind) -> io::Result<IoSource> {
+        let io = super::current_io()?;
+        let fd = Arc::new(fd);
+        let backend = match io {
+            IoHandle::Poll(shared) => Backend::Poll(shared.register(fd.as_raw_fd())?),
+            IoHandle::Uring(ring) => {
+                let readiness = Arc::new(Readiness::default());
+                let arm = |direction| {
+                    PollArm::new(fd.clone(), ring.clone(), readiness.clone(), direction)
+                };
+                Backend::Uring(UringSource {
+                    read_poll: arm(Direction::Read),
+                    write_poll: arm(Direction::Write),
+                    readiness,
+                    stream: (kind == Kind::Stream).then(|| {
+                        (
+                            Receiver::new(fd.clone(), ring.clone()),
+                            Sender::new(fd.clone(), ring.clone()),
+                        )
+                    }),
+                    acceptor: (kind == Kind::Listener)
+                        .then(|| Acceptor::new(fd.clone(), ring.clone())),
+                    ring,
+                })
+            }
+        };
+        Ok(IoSource { fd, backend })
+    }
+
+    pub(crate) fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Waits until `direction` is ready, as far as the driver knows.
+    fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
+        match &self.backend {
+            Backend::Poll(reg) => match reg.readiness.poll_ready(cx, direction) {
+                Ok(event) => Poll::Ready(event),
+                Err(_) => Poll::Pending,
+            },
+            Backend::Uring(u) => match u.readiness.poll_ready(cx, direction) {
+                Ok(event) => Poll::Ready(event),
+                Err(_) => {
+                    PollArm::arm(match direction {
+                        Direction::Read => &u.read_poll,
+                        Direction::Write => &u.write_poll,
+                    });
+                    Poll::Pending
+                }
+            },
+        }
+    }
+
+    fn readiness(&self) -> &Readiness {
+        match &self.backend {
+            Backend::Poll(reg) => &reg.readiness,
+            Backend::Uring(u) => &u.readiness,
+        }
+    }
+
+    /// Runs `f` once `direction` is ready, again after each `WouldBlock`.
+    pub(crate) fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        mut f: impl FnMut(RawFd) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            let event = std::task::ready!(self.poll_ready(cx, direction));
+            let result = f(self.raw_fd());
+            if would_block(&result) {
+                self.readiness().clear(event);
+                continue;
+            }
+            return Poll::Ready(result);
+        }
+    }
+
+    /// Runs `f` now; a `WouldBlock` clears the readiness it was tried on.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        f: impl FnOnce(RawFd) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let event = self.readiness().peek(direction);
+        let result = f(self.raw_fd());
+        if would_block(&result) {
+            if let Some(event) = event {
+                self.readiness().clear(event);
+            }
+        }
+        result
+    }
+
+    /// Waits for readiness without doing anything (`readable`/`writable`).
+    pub(crate) fn poll_ready_for(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<()>> {
+        if let Backend::Uring(UringSource {
+            stream: Some((receiver, sender)),
+            ..
+        }) = &self.backend
+        {
+            return match direction {
+                Direction::Read => Receiver::poll_ready(receiver, cx),
+                Direction::Write => {
+                    std::task::ready!(Sender::poll_flush(sender, cx))?;
+                    self.poll_ready(cx, direction).map(|_| Ok(()))
+                }
+            };
+        }
+        self.poll_ready(cx, direction).map(|_| Ok(()))
+    }
+
+    /// Reads from a stream socket into `buf`.
+    pub(crate) fn poll_read(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        self.poll_recv(cx, buf, false)
+    }
+
+    /// As `poll_read`, but leaves the data to be read again.
+    pub(crate) fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        self.poll_recv(cx, buf, true)
+    }
+
+    fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>, peek: bool) -> Poll<io::Result<()>> {
+        if let Backend::Uring(UringSource {
+            stream: Some((receiver, _)),
+            ..
+        }) = &self.backend
+        {
+            return Receiver::poll_take(receiver, cx, |data| {
+                let n = data.len().min(buf.remaining());
+                buf.put_slice(&data[..n]);
+                if peek {
+                    0
+                } else {
+                    n
+                }
+            });
+        }
+        let flags = if peek { libc::MSG_PEEK } else { 0 };
+        loop {
+            let event = std::task::ready!(self.poll_ready(cx, Direction::Read));
+            let unfilled = buf.initialize_unfilled();
+            let len = unfilled.len();
+            match sys_recv(self.raw_fd(), unfilled, flags) {
+                Ok(n) => {
+                    // A short read drained the socket: the next read waits
+                    // for the next edge instead of failing with WouldBlock
+                    // first. (Edge-triggered epoll reports any data that
+                    // arrives after this read, so nothing is missed.)
+                    if n < len && !peek && n > 0 {
+                        self.readiness().clear(event);
+                    }
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.readiness().clear(event)
+                }
+                Err(err) => return Poll::Ready(Err(err)),
+            }
+        }
+    }
+
+    /// Reads without waiting.
+    pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Backend::Uring(UringSource {
+            stream: Some((receiver, _)),
+            ..
+        }) = &self.backend
+        {
+            let mut n = 0;
+            return match Receiver::try_take(receiver, |data| {
+                n = data.len().min(buf.len());
+                buf[..n].copy_from_slice(&data[..n]);
+                n
+            }) {
+                Some(result) => result.map(|()| n),
+                None => Err(io::ErrorKind::WouldBlock.into()),
+            };
+        }
+        self.try_io(Direction::Read, |fd| sys_recv(fd, buf, 0))
+    }
+
+    /// Writes to a stream socket.
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        if let Backend::Uring(UringSource {
+            stream: Some((_, sender)),
+            ..
+        }) = &self.backend
+        {
+            return Sender::poll_write(sender, cx, bufs);
+        }
+        self.poll_io(cx, Direction::Write, |fd| sys_sendv(fd, bufs))
+    }
+
+    /// Writes without waiting.
+    pub(crate) fn try_write(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        if let Backend::Uring(UringSource {
+            stream: Some((_, sender)),
+            ..
+        }) = &self.backend
+        {
+            if Sender::is_busy(sender) {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+        }
+        self.try_io(Direction::Write, |fd| sys_sendv(fd, bufs))
+    }
+
+    /// Waits until every write so far has reached the kernel.
+    pub(crate) fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Backend::Uring(UringSource {
+            stream: Some((_, sender)),
+            ..
+        }) = &self.backend
+        {
+            return Sender::poll_flush(sender, cx);
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Shuts the write side down once queued writes reached the kernel
+    /// (at once on the readiness driver, which queues nothing).
+    pub(crate) fn shutdown_write_when_flushed(&self) {
+        if let Backend::Uring(UringSource {
+            stream: Some((_, sender)),
+            ..
+        }) = &self.backend
+        {
+            return Sender::shutdown_when_flushed(sender);
+        }
+        // SAFETY: a plain system call on a descriptor we own.
+        unsafe { libc::shutdown(self.raw_fd(), libc::SHUT_WR) };
+    }
+
+    /// Accepts one connection (a listener).
+    pub(crate) fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<OwnedFd>> {
+        if let Backend::Uring(UringSource {
+            acceptor: Some(acceptor),
+            ..
+        }) = &self.backend
+        {
+            return Acceptor::poll_accept(acceptor, cx);
+        }
+        self.poll_io(cx, Direction::Read, sys_accept)
+    }
+
+    /// Connects the socket to `addr`.
+    pub(crate) async fn connect(&self, addr: SockAddr) -> io::Result<()> {
+        if let Backend::Uring(u) = &self.backend {
+            return Connect::new(self.fd.clone(), addr, u.ring.clone()).await;
+        }
+        let socket = socket2::SockRef::from(&*self.fd);
+        match socket.connect(&addr) {
+            Ok(()) => return Ok(()),
+            Err(err) if err.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(err) => return Err(err),
+        }
+        std::future::poll_fn(|cx| self.poll_ready(cx, Direction::Write)).await;
+        match socket.take_error()? {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes the descriptor back out of the driver. On io_uring, bytes
+    /// received but not yet read are dropped.
+    pub(crate) fn into_fd(mut self) -> io::Result<OwnedFd> {
+        self.close_uring();
+        let fd = self.fd.clone();
+        drop(self);
+        match Arc::try_unwrap(fd) {
+            Ok(fd) => Ok(fd),
+            // An operation the kernel has not returned yet still holds it.
+            Err(shared) => shared.try_clone(),
+        }
+    }
+
+    fn close_uring(&mut self) {
+        if let Backend::Uring(u) = &self.backend {
+            PollArm::close(&u.read_poll);
+            PollArm::close(&u.write_poll);
+            if let Some((receiver, _)) = &u.stream {
+                Receiver::close(receiver);
+            }
+            if let Some(acceptor) = &u.acceptor {
+                Acceptor::close(acceptor);
+            }
+        }
+    }
+}
+
+impl AsFd for IoSource {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+impl Drop for IoSource {
+    fn drop(&mut self) {
+        self.close_uring();
+    }
+}
+
+fn cvt(result: isize) -> io::Result<usize> {
+    if result < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(result as usize)
+    }
+}
+
+fn sys_recv(fd: RawFd, buf: &mut [u8], flags: i32) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for writes of its length.
+    cvt(unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) })
+}
+
+fn sys_sendv(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    if let [buf] = bufs {
+        // SAFETY: `buf` is valid for reads of its length.
+        return cvt(unsafe {
+            libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL)
+        });
+    }
+    // SAFETY: an all-zero msghdr is valid.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    msg.msg_iovlen = bufs.len().min(1024) as _;
+    // SAFETY: `IoSlice` is ABI-compatible with `iovec`; the slices outlive
+    // the call.
+    cvt(unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL) })
+}
+
+fn sys_accept(fd: RawFd) -> io::Result<OwnedFd> {
+    // SAFETY: null address pointers ask for no peer address.
+    let new = unsafe {
+        libc::accept4(
+            fd,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+        )
+    };
+    if new < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `accept4` returned a new descriptor that we own.
+    Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(new) })
+}

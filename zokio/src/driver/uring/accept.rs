@@ -1,0 +1,125 @@
+//! Accept: one multishot `ACCEPT` per listener; accepted sockets wait in a
+//! queue that `accept` calls pop, so a cancelled `accept` loses no
+//! connection.
+//!
+//! An error (`EMFILE` when the process is out of descriptors, say) ends the
+//! multishot; the next `accept` returns it and the one after arms again, so
+//! the listener keeps working once descriptors free up, and nothing retries
+//! on its own in a loop.
+
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use io_uring::{cqueue, opcode, types};
+
+use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::Shared;
+
+/// Accepted sockets queued above this pause the multishot.
+const MAX_QUEUED: usize = 1024;
+
+#[derive(Default)]
+struct State {
+    ready: VecDeque<OwnedFd>,
+    error: Option<io::Error>,
+    armed: bool,
+    pausing: bool,
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+pub(crate) struct Acceptor {
+    fd: Arc<OwnedFd>,
+    ring: Arc<Shared>,
+    state: Mutex<State>,
+}
+
+pub(crate) type AcceptorRef = Arc<Completable<Acceptor>>;
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Acceptor {
+    pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> AcceptorRef {
+        Completable::new(Acceptor {
+            fd,
+            ring,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    pub(crate) fn poll_accept(this: &AcceptorRef, cx: &mut Context<'_>) -> Poll<io::Result<OwnedFd>> {
+        let mut state = lock(&this.state);
+        if let Some(fd) = state.ready.pop_front() {
+            return Poll::Ready(Ok(fd));
+        }
+        if let Some(err) = state.error.take() {
+            return Poll::Ready(Err(err));
+        }
+        if !state.armed && !state.closed {
+            let entry = opcode::AcceptMulti::new(types::Fd(this.fd.as_raw_fd()))
+                .flags(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
+                .build()
+                .user_data(into_user_data(this));
+            state.armed = true;
+            // SAFETY: the user data owns a count of `this` (completion rule
+            // 2); the entry points to no memory.
+            if let Err(err) = unsafe { this.ring.push(&entry) } {
+                state.armed = false;
+                // SAFETY: the push failed; the count is ours to give back.
+                drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Acceptor>) });
+                return Poll::Ready(Err(err));
+            }
+        }
+        state.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    pub(crate) fn close(this: &AcceptorRef) {
+        let mut state = lock(&this.state);
+        state.closed = true;
+        state.ready.clear();
+        if state.armed {
+            cancel(this);
+        }
+    }
+}
+
+fn cancel(this: &AcceptorRef) {
+    let entry = opcode::AsyncCancel::new(user_data_of(this))
+        .build()
+        .user_data(Token::Ignore as u64);
+    // SAFETY: a token user data; no memory.
+    let _ = unsafe { this.ring.push(&entry) };
+}
+
+impl Complete for Acceptor {
+    fn complete(this: &AcceptorRef, result: i32, flags: u32, _cx: &mut ReapContext<'_>) {
+        let mut state = lock(&this.state);
+        if result >= 0 {
+            // SAFETY: a successful accept returns a new descriptor we own.
+            let fd = unsafe { OwnedFd::from_raw_fd(result) };
+            if !state.closed {
+                state.ready.push_back(fd);
+            }
+        } else if result != -libc::ECANCELED {
+            state.error = Some(io::Error::from_raw_os_error(-result));
+        }
+        if !cqueue::more(flags) {
+            state.armed = false;
+            state.pausing = false;
+        } else if state.ready.len() >= MAX_QUEUED && !state.pausing {
+            state.pausing = true;
+            cancel(this);
+        }
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}

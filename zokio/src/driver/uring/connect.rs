@@ -1,0 +1,115 @@
+//! Connect: one `CONNECT` whose socket address lives in the operation.
+
+use std::future::Future;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use io_uring::{opcode, types};
+use socket2::SockAddr;
+
+use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::Shared;
+
+struct State {
+    result: Option<i32>,
+    waker: Option<Waker>,
+}
+
+pub(crate) struct ConnectOp {
+    /// Read by the kernel while the operation is in flight (rule 3).
+    addr: SockAddr,
+    /// Keeps the socket open until the kernel is done with it.
+    _fd: Arc<OwnedFd>,
+    state: Mutex<State>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Connects `fd` to `addr`; dropping it cancels the attempt.
+pub(crate) struct Connect {
+    op: Arc<Completable<ConnectOp>>,
+    ring: Arc<Shared>,
+    submitted: bool,
+}
+
+impl Connect {
+    pub(crate) fn new(fd: Arc<OwnedFd>, addr: SockAddr, ring: Arc<Shared>) -> Connect {
+        Connect {
+            op: Completable::new(ConnectOp {
+                addr,
+                _fd: fd,
+                state: Mutex::new(State {
+                    result: None,
+                    waker: None,
+                }),
+            }),
+            ring,
+            submitted: false,
+        }
+    }
+}
+
+impl Future for Connect {
+    type Output = io::Result<()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        let mut state = lock(&this.op.state);
+        if let Some(result) = state.result {
+            return Poll::Ready(if result < 0 {
+                Err(io::Error::from_raw_os_error(-result))
+            } else {
+                Ok(())
+            });
+        }
+        state.waker = Some(cx.waker().clone());
+        if !this.submitted {
+            let entry = opcode::Connect::new(
+                types::Fd(this.op._fd.as_raw_fd()),
+                this.op.addr.as_ptr().cast(),
+                this.op.addr.len(),
+            )
+            .build()
+            .user_data(into_user_data(&this.op));
+            // SAFETY: the user data owns a count of the operation (rule 2);
+            // the address lives inside it and is never moved (rule 3).
+            if let Err(err) = unsafe { this.ring.push(&entry) } {
+                // SAFETY: the push failed; the count is ours to give back.
+                drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<ConnectOp>) });
+                return Poll::Ready(Err(err));
+            }
+            this.submitted = true;
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Connect {
+    fn drop(&mut self) {
+        if self.submitted && lock(&self.op.state).result.is_none() {
+            let entry = opcode::AsyncCancel::new(user_data_of(&self.op))
+                .build()
+                .user_data(Token::Ignore as u64);
+            // SAFETY: a token user data; no memory.
+            let _ = unsafe { self.ring.push(&entry) };
+        }
+    }
+}
+
+impl Complete for ConnectOp {
+    fn complete(this: &Arc<Completable<Self>>, result: i32, _flags: u32, _cx: &mut ReapContext<'_>) {
+        let waker = {
+            let mut state = lock(&this.state);
+            state.result = Some(result);
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! The io_uring driver.
+//!
+//! One ring per scheduler core: the current-thread scheduler has one, each
+//! thread-per-core worker has its own, and a multi-thread runtime shares one
+//! between its workers (the one that parks in it reaps it).
+//!
+//! * **Submission.** Any thread may queue an entry ([`Shared::push`]). The
+//!   thread that reaps the ring batches its own entries and submits them all
+//!   with the `io_uring_enter` it parks in (or with the non-blocking one it
+//!   makes every `event_interval` ticks); any other thread, or any thread
+//!   while the reaper sleeps, submits at once.
+//! * **Parking.** The reaper sleeps *in the ring*: one `io_uring_enter` that
+//!   submits, waits for a completion, and times out at the next timer.
+//! * **Waking.** Other threads wake a parked reaper by writing to an eventfd
+//!   that the ring keeps a read armed on; the write happens only when the
+//!   reaper is really parked, so a busy runtime makes no wake-up syscalls.
+//! * **Completions** reach their operation through `user_data` (see
+//!   [`completion`]'s rules) and wake its task wherever that task runs now.
+
+pub(crate) mod accept;
+mod buf_ring;
+pub(crate) mod completion;
+pub(crate) mod connect;
+pub(crate) mod poll_add;
+mod probe;
+pub(crate) mod recv;
+pub(crate) mod send;
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use io_uring::{cqueue, opcode, squeue, types, IoUring};
+
+use buf_ring::BufRing;
+use completion::{ReapContext, Token, FIRST_POINTER};
+
+pub(crate) use buf_ring::GROUP as BUFFER_GROUP;
+
+/// Entries in each ring's submission queue.
+const RING_ENTRIES: u32 = 1024;
+/// Provided receive buffers per ring, and the size of each.
+const RECV_BUFFERS: u16 = 256;
+const RECV_BUFFER_SIZE: usize = 16 * 1024;
+
+/// Park states, as for the condvar parker.
+const EMPTY: usize = 0;
+const PARKED: usize = 1;
+const NOTIFIED: usize = 2;
+
+/// The part of a ring any thread may use.
+pub(crate) struct Shared {
+    ring: IoUring,
+    /// Serialises writers of the submission queue.
+    sq_lock: Mutex<()>,
+    /// Whether the reaper sleeps in the ring (`PARKED`), or an unpark is
+    /// pending for it (`NOTIFIED`).
+    state: AtomicUsize,
+    /// The thread that reaped the ring last (see [`thread_mark`]); its own
+    /// entries wait for its next `io_uring_enter`.
+    reaper: AtomicUsize,
+    eventfd: OwnedFd,
+    /// The 8 bytes the armed eventfd read writes into.
+    eventfd_buf: Box<u64>,
+    /// Pointers the ring owns (completion rule 2) that are not back yet.
+    in_flight: AtomicUsize,
+    shutdown: AtomicBool,
+    wakeups: AtomicUsize,
+}
+
+/// The reaping side, owned by whoever parks in the ring.
+pub(crate) struct Driver {
+    shared: std::sync::Arc<Shared>,
+    buffers: Option<BufRing>,
+    completions: Vec<cqueue::Entry>,
+}
+
+/// An address unique to the calling thread.
+fn thread_mark() -> usize {
+    thread_local!(static MARK: u8 = const { 0 });
+    MARK.with(|mark| mark as *const u8 as usize)
+}
+
+fn lock(mutex: &Mutex<()>) -> MutexGuard<'_, ()> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Sets up a ring, probes it and registers its buffers. Any failure means
+/// io_uring is not usable here; the caller decides whether to fall back.
+pub(crate) fn new() -> io::Result<(Driver, std::sync::Arc<Shared>)> {
+    let ring = IoUring::builder()
+        .setup_clamp()
+        .setup_cqsize(RING_ENTRIES * 4)
+        .build(RING_ENTRIES)?;
+    probe::probe(&ring)?;
+    let buffers = BufRing::register(&ring, RECV_BUFFERS, RECV_BUFFER_SIZE)?;
+    // Blocking on purpose: io_uring fails a read of a non-blocking
+    // descriptor with EAGAIN at once instead of waiting for it.
+    // SAFETY: `eventfd` returns a new descriptor or -1.
+    let efd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC) };
+    if efd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `efd` is a fresh descriptor that nothing else owns.
+    let eventfd = unsafe { OwnedFd::from_raw_fd(efd) };
+    let shared = std::sync::Arc::new(Shared {
+        ring,
+        sq_lock: Mutex::new(()),
+        state: AtomicUsize::new(EMPTY),
+        reaper: AtomicUsize::new(thread_mark()),
+        eventfd,
+        eventfd_buf: Box::new(0),
+        in_flight: AtomicUsize::new(0),
+        shutdown: AtomicBool::new(false),
+        wakeups: AtomicUsize::new(0),
+    });
+    shared.arm_unpark();
+    let driver = Driver {
+        shared: shared.clone(),
+        buffers: Some(buffers),
+        completions: Vec::with_capacity(256),
+    };
+    Ok((driver, shared))
+}
+
+impl Shared {
+    /// Queues `entry`. It is submitted by the reaper's next `io_uring_enter`
+    /// if the caller is the reaper and awake, at once otherwise.
+    ///
+    /// # Safety
+    ///
+    /// The entry's `user_data` and the memory it points to follow the
+    /// [`completion`] rules.
+    pub(crate) unsafe fn push(&self, entry: &squeue::Entry) -> io::Result<()> {
+        if self.shutdown.load(SeqCst) {
+            return Err(driver_gone());
+        }
+        let is_pointer = entry.get_user_data() >= FIRST_POINTER;
+        {
+            let _guard = lock(&self.sq_lock);
+            loop {
+                // SAFETY: `sq_lock` makes this the only writer of the queue.
+                let mut sq = unsafe { self.ring.submission_shared() };
+                // SAFETY: the caller upholds the completion rules.
+                if unsafe { sq.push(entry) }.is_ok() {
+                    sq.sync();
+                    break;
+                }
+                drop(sq);
+                // Full: let the kernel take what is queued.
+                self.submit_now()?;
+            }
+            if is_pointer {
+                self.in_flight.fetch_add(1, SeqCst);
+            }
+        }
+        if self.reaper.load(SeqCst) != thread_mark() || self.state.load(SeqCst) == PARKED {
+            self.submit_now()?;
+        }
+        Ok(())
+    }
+
+    fn submit_now(&self) -> io::Result<()> {
+        match self.ring.submitter().submit() {
+            Ok(_) => Ok(()),
+            Err(err) if is_transient(&err) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Wakes the reaper if it sleeps in the ring, or makes its next park
+    /// return at once.
+    pub(crate) fn unpark(&self) {
+        if self.state.swap(NOTIFIED, SeqCst) == PARKED {
+            let one: u64 = 1;
+            // SAFETY: writes 8 bytes from a live u64 to our eventfd.
+            unsafe {
+                libc::write(
+                    self.eventfd.as_raw_fd(),
+                    (&one as *const u64).cast(),
+                    std::mem::size_of::<u64>(),
+                )
+            };
+            self.wakeups.fetch_add(1, SeqCst);
+        }
+    }
+
+    pub(crate) fn wakeups(&self) -> usize {
+        self.wakeups.load(SeqCst)
+    }
+
+    fn arm_unpark(&self) {
+        let entry = opcode::Read::new(
+            types::Fd(self.eventfd.as_raw_fd()),
+            (&*self.eventfd_buf as *const u64).cast_mut().cast(),
+            8,
+        )
+        .build()
+        .user_data(Token::Unpark as u64);
+        // SAFETY: a token `user_data`; the buffer is boxed in `self`, which
+        // outlives the ring's use of it: the ring closes before `self` drops.
+        let _ = unsafe { self.push(&entry) };
+    }
+
+    /// Submits what this thread queued, if anything.
+    pub(crate) fn flush(&self) {
+        let pending = {
+            let _guard = lock(&self.sq_lock);
+            // SAFETY: `sq_lock` makes this the only user of the queue.
+            !unsafe { self.ring.submission_shared() }.is_empty()
+        };
+        if pending {
+            let _ = self.submit_now();
+        }
+    }
+
+    /// Marks the driver gone: new operations fail with an error.
+    pub(crate) fn shutdown(&self) {
+        self.shutdown.store(true, SeqCst);
+    }
+}
+
+use super::driver_gone;
+
+fn is_transient(err: &io::Error) -> bool {
+    matches!(
+        err.raw_os_error(),
+        Some(libc::EINTR | libc::EAGAIN | libc::EBUSY | libc::ETIME)
+    )
+}
+
+impl Driver {
+    /// Submits what is queued, sleeps until a completion, an unpark or
+    /// `timeout`, then runs the completion handlers.
+    pub(crate) fn park(&mut self, timeout: Option<Duration>) {
+        let shared = &*self.shared;
+        shared.reaper.store(thread_mark(), SeqCst);
+        let sleep = timeout != Some(Duration::ZERO)
+            && shared
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
+                .is_err()
+            && shared
+                .state
+                .compare_exchange(EMPTY, PARKED, SeqCst, SeqCst)
+                .is_ok();
+        let submitter = shared.ring.submitter();
+        let result = if !sleep {
+            submitter.submit()
+        } else if let Some(timeout) = timeout {
+            let ts = types::Timespec::from(timeout);
+            let args = types::SubmitArgs::new().timespec(&ts);
+            submitter.submit_with_args(1, &args)
+        } else {
+            submitter.submit_and_wait(1)
+        };
+        if sleep {
+            shared.state.store(EMPTY, SeqCst);
+        } else {
+            // Consume an unpark that came while awake.
+            let _ = shared
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst);
+        }
+        if let Err(err) = result {
+            if !is_transient(&err) {
+                tracing::warn!("io_uring_enter failed: {err}");
+            }
+        }
+        self.reap();
+    }
+
+    /// Runs the handlers of every completion in the queue.
+    fn reap(&mut self) {
+        let shared = &*self.shared;
+        loop {
+            self.completions.clear();
+            {
+                // SAFETY: only the reaper, which holds `&mut self`, reads the
+                // completion queue.
+                let cq = unsafe { shared.ring.completion_shared() };
+                self.completions.extend(cq.take(256));
+            }
+            if self.completions.is_empty() {
+                return;
+            }
+            let Some(buffers) = self.buffers.as_mut() else {
+                return;
+            };
+            let mut cx = ReapContext { buffers };
+            for cqe in &self.completions {
+                let user_data = cqe.user_data();
+                if user_data >= FIRST_POINTER {
+                    if !cqueue::more(cqe.flags()) {
+                        shared.in_flight.fetch_sub(1, SeqCst);
+                    }
+                    // SAFETY: a pointer `user_data` comes from
+                    // `into_user_data`, and its count is given back only by
+                    // its last completion (completion rules 1 and 2).
+                    unsafe { completion::dispatch(user_data, cqe.result(), cqe.flags(), &mut cx) };
+                } else if user_data == Token::Unpark as u64 {
+                    shared.arm_unpark();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    /// Cancels what is still in flight and waits for the kernel to hand
+    /// every buffer back, so that nothing leaks and nothing is written into
+    /// freed memory.
+    fn drop(&mut self) {
+        self.shared.shutdown();
+        let cancel = opcode::AsyncCancel2::new(types::CancelBuilder::any())
+            .build()
+            .user_data(Token::Ignore as u64);
+        {
+            let _guard = lock(&self.shared.sq_lock);
+            // SAFETY: a token `user_data`, no memory.
+            let mut sq = unsafe { self.shared.ring.submission_shared() };
+            // SAFETY: as above.
+            let _ = unsafe { sq.push(&cancel) };
+        }
+        for _ in 0..1000 {
+            if self.shared.in_flight.load(SeqCst) == 0 {
+                break;
+            }
+            self.shared.state.store(EMPTY, SeqCst);
+            self.park(Some(Duration::from_millis(10)));
+        }
+        // The buffers must outlive the ring's use of them; unregister first.
+        if self.shared.in_flight.load(SeqCst) == 0 {
+            let _ = self
+                .shared
+                .ring
+                .submitter()
+                .unregister_buf_ring(buf_ring::GROUP);
+        } else {
+            // The kernel still holds some: leaking is the safe choice.
+            std::mem::forget(self.buffers.take());
+        }
+    }
+}

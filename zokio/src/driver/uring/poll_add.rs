@@ -1,0 +1,107 @@
+//! Readiness through the ring: a one-shot `POLL_ADD` that sets a
+//! [`Readiness`] when it fires. Datagram sockets and `readable`/`writable`
+//! waits use it, then make the system call themselves.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::Arc;
+
+use io_uring::{opcode, types};
+
+use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::Shared;
+use crate::driver::readiness::{self, Direction, Readiness};
+
+pub(crate) struct PollArm {
+    fd: Arc<OwnedFd>,
+    ring: Arc<Shared>,
+    readiness: Arc<Readiness>,
+    direction: Direction,
+    armed: AtomicBool,
+    closed: AtomicBool,
+}
+
+pub(crate) type PollArmRef = Arc<Completable<PollArm>>;
+
+impl PollArm {
+    pub(crate) fn new(
+        fd: Arc<OwnedFd>,
+        ring: Arc<Shared>,
+        readiness: Arc<Readiness>,
+        direction: Direction,
+    ) -> PollArmRef {
+        Completable::new(PollArm {
+            fd,
+            ring,
+            readiness,
+            direction,
+            armed: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// Arms a one-shot poll unless one is in flight. A failure to submit
+    /// (the driver is gone) marks the resource errored so waiters wake.
+    pub(crate) fn arm(this: &PollArmRef) {
+        if this.closed.load(SeqCst) || this.armed.swap(true, SeqCst) {
+            return;
+        }
+        let mask = match this.direction {
+            Direction::Read => libc::POLLIN | libc::POLLRDHUP,
+            Direction::Write => libc::POLLOUT,
+        };
+        let entry = opcode::PollAdd::new(types::Fd(this.fd.as_raw_fd()), mask as u32)
+            .build()
+            .user_data(into_user_data(this));
+        // SAFETY: the user data owns a count of `this` (completion rule 2);
+        // the entry points to no memory.
+        if unsafe { this.ring.push(&entry) }.is_err() {
+            this.armed.store(false, SeqCst);
+            // SAFETY: the push failed; the count is ours to give back.
+            drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<PollArm>) });
+            this.readiness.wake_all();
+        }
+    }
+
+    pub(crate) fn close(this: &PollArmRef) {
+        this.closed.store(true, SeqCst);
+        if this.armed.load(SeqCst) {
+            let entry = opcode::AsyncCancel::new(user_data_of(this))
+                .build()
+                .user_data(Token::Ignore as u64);
+            // SAFETY: a token user data; no memory.
+            let _ = unsafe { this.ring.push(&entry) };
+        }
+    }
+}
+
+impl Complete for PollArm {
+    fn complete(this: &PollArmRef, result: i32, _flags: u32, _cx: &mut ReapContext<'_>) {
+        this.armed.store(false, SeqCst);
+        if result == -libc::ECANCELED {
+            return;
+        }
+        let mut ready = 0;
+        if result < 0 {
+            ready |= readiness::ERROR;
+        } else {
+            let events = result as i16;
+            if events & (libc::POLLIN | libc::POLLPRI) != 0 {
+                ready |= readiness::READABLE;
+            }
+            if events & libc::POLLOUT != 0 {
+                ready |= readiness::WRITABLE;
+            }
+            if events & (libc::POLLRDHUP | libc::POLLHUP) != 0 {
+                ready |= readiness::READ_CLOSED;
+            }
+            if events & libc::POLLHUP != 0 {
+                ready |= readiness::WRITE_CLOSED;
+            }
+            if events & libc::POLLERR != 0 {
+                ready |= readiness::ERROR;
+            }
+        }
+        this.readiness.set(ready);
+    }
+}

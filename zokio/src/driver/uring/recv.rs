@@ -1,0 +1,202 @@
+//! Stream receive: one multishot `RECV` per socket into the ring's provided
+//! buffers, its data copied into a per-socket queue that reads drain.
+//!
+//! Nothing received is ever lost to cancellation: a read that is dropped
+//! leaves the data in the queue for the next one. An idle socket holds no
+//! buffer. When a reader falls behind by more than [`HIGH_WATER`] bytes the
+//! multishot is cancelled, so the kernel's socket buffer (and TCP flow
+//! control) hold the rest, and a later read arms it again.
+
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use io_uring::{cqueue, opcode, types};
+
+use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::{Shared, BUFFER_GROUP};
+
+/// Queued bytes above which the multishot is paused.
+const HIGH_WATER: usize = 256 * 1024;
+/// A drained queue keeps at most this much capacity.
+const KEEP_CAPACITY: usize = 64 * 1024;
+
+#[derive(Default)]
+struct State {
+    data: Vec<u8>,
+    /// Bytes of `data` already read.
+    pos: usize,
+    eof: bool,
+    error: Option<io::Error>,
+    /// A multishot is in flight.
+    armed: bool,
+    /// A cancel for the in-flight multishot was sent (back-pressure).
+    pausing: bool,
+    /// The socket was dropped: never arm again.
+    closed: bool,
+    waker: Option<Waker>,
+}
+
+/// The receive side of one stream socket.
+pub(crate) struct Receiver {
+    fd: Arc<OwnedFd>,
+    ring: Arc<Shared>,
+    state: Mutex<State>,
+}
+
+pub(crate) type ReceiverRef = Arc<Completable<Receiver>>;
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Receiver {
+    pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> ReceiverRef {
+        Completable::new(Receiver {
+            fd,
+            ring,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    /// Calls `take` with the queued bytes once there are some (or with an
+    /// empty slice at end of stream); `take` returns how many it consumed.
+    pub(crate) fn poll_take(
+        this: &ReceiverRef,
+        cx: &mut Context<'_>,
+        take: impl FnOnce(&[u8]) -> usize,
+    ) -> Poll<io::Result<()>> {
+        let mut state = lock(&this.state);
+        match Receiver::take_now(this, &mut state, take) {
+            Some(result) => Poll::Ready(result),
+            None => {
+                state.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+
+    /// As [`poll_take`](Self::poll_take), but `None` instead of waiting.
+    pub(crate) fn try_take(this: &ReceiverRef, take: impl FnOnce(&[u8]) -> usize) -> Option<io::Result<()>> {
+        let mut state = lock(&this.state);
+        Receiver::take_now(this, &mut state, take)
+    }
+
+    /// Ready once a read would not wait.
+    pub(crate) fn poll_ready(this: &ReceiverRef, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut state = lock(&this.state);
+        if state.pos < state.data.len() || state.eof || state.error.is_some() {
+            return Poll::Ready(Ok(()));
+        }
+        if let Err(err) = Receiver::arm(this, &mut state) {
+            return Poll::Ready(Err(err));
+        }
+        state.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    fn take_now(
+        this: &ReceiverRef,
+        state: &mut State,
+        take: impl FnOnce(&[u8]) -> usize,
+    ) -> Option<io::Result<()>> {
+        if state.pos < state.data.len() {
+            let n = take(&state.data[state.pos..]);
+            state.pos += n;
+            if state.pos == state.data.len() {
+                state.pos = 0;
+                state.data.clear();
+                if state.data.capacity() > KEEP_CAPACITY {
+                    state.data = Vec::new();
+                }
+            }
+            return Some(Ok(()));
+        }
+        if let Some(err) = state.error.take() {
+            return Some(Err(err));
+        }
+        if state.eof {
+            take(&[]);
+            return Some(Ok(()));
+        }
+        if let Err(err) = Receiver::arm(this, state) {
+            return Some(Err(err));
+        }
+        None
+    }
+
+    fn arm(this: &ReceiverRef, state: &mut State) -> io::Result<()> {
+        if state.armed || state.closed || state.eof {
+            return Ok(());
+        }
+        let entry = opcode::RecvMulti::new(types::Fd(this.fd.as_raw_fd()), BUFFER_GROUP)
+            .build()
+            .user_data(into_user_data(this));
+        state.armed = true;
+        // SAFETY: the user data owns a count of `this` (completion rule 2);
+        // the entry points to no memory of ours (the kernel picks buffers
+        // from the ring).
+        if let Err(err) = unsafe { this.ring.push(&entry) } {
+            state.armed = false;
+            // The push failed before taking the entry: give the count back.
+            // SAFETY: `into_user_data` above made this pointer.
+            drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Receiver>) });
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    /// The socket is being dropped: cancel the multishot so that the kernel
+    /// lets go of the socket.
+    pub(crate) fn close(this: &ReceiverRef) {
+        let mut state = lock(&this.state);
+        state.closed = true;
+        if state.armed {
+            cancel(this);
+        }
+    }
+}
+
+fn cancel(this: &ReceiverRef) {
+    let entry = opcode::AsyncCancel::new(user_data_of(this))
+        .build()
+        .user_data(Token::Ignore as u64);
+    // SAFETY: a token user data; no memory.
+    let _ = unsafe { this.ring.push(&entry) };
+}
+
+impl Complete for Receiver {
+    fn complete(this: &ReceiverRef, result: i32, flags: u32, cx: &mut ReapContext<'_>) {
+        let mut state = lock(&this.state);
+        if result > 0 {
+            if let Some(bid) = cqueue::buffer_select(flags) {
+                let data = cx.buffers.filled(bid, result as usize);
+                if !state.closed {
+                    state.data.extend_from_slice(data);
+                }
+                cx.buffers.recycle(bid);
+            }
+        } else if result == 0 {
+            state.eof = true;
+        } else if result != -libc::ENOBUFS && result != -libc::ECANCELED {
+            state.error = Some(io::Error::from_raw_os_error(-result));
+        }
+        if !cqueue::more(flags) {
+            state.armed = false;
+            state.pausing = false;
+            // Out of buffers while a reader waits: try again at once.
+            if result == -libc::ENOBUFS && state.waker.is_some() && state.pos == state.data.len() {
+                let _ = Receiver::arm(this, &mut state);
+            }
+        } else if state.data.len() - state.pos > HIGH_WATER && !state.pausing {
+            state.pausing = true;
+            cancel(this);
+        }
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}

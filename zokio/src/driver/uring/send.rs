@@ -1,0 +1,184 @@
+//! Stream send: the bytes of a write are copied into a per-socket buffer and
+//! handed to the ring with one `SEND`; the write returns at once and the
+//! next write (or a flush) waits for that send to finish.
+//!
+//! The send is submitted with the ring's next `io_uring_enter`, together
+//! with every other socket's, so a busy server makes one system call per
+//! scheduler round rather than one per write. A send the kernel takes only
+//! part of is resubmitted from the completion handler for the rest. An error
+//! is reported by the next write, flush or shutdown, as a buffered writer
+//! would.
+
+use std::io::{self, IoSlice};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use io_uring::{opcode, types};
+
+use super::completion::{into_user_data, Complete, Completable, ReapContext};
+use super::Shared;
+
+/// The most bytes one write takes.
+const MAX_SEND: usize = 256 * 1024;
+/// An idle socket keeps at most this much send buffer.
+const KEEP_CAPACITY: usize = 64 * 1024;
+
+#[derive(Default)]
+struct State {
+    /// The bytes being sent; not touched while `in_flight`.
+    buf: Vec<u8>,
+    /// How much of `buf` the kernel has taken.
+    sent: usize,
+    in_flight: bool,
+    /// Shut the write side down once the send in flight is done.
+    shutdown_after: bool,
+    error: Option<io::Error>,
+    waker: Option<Waker>,
+}
+
+/// The send side of one stream socket.
+pub(crate) struct Sender {
+    fd: Arc<OwnedFd>,
+    ring: Arc<Shared>,
+    state: Mutex<State>,
+}
+
+pub(crate) type SenderRef = Arc<Completable<Sender>>;
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Sender {
+    pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> SenderRef {
+        Completable::new(Sender {
+            fd,
+            ring,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    /// Starts sending `bufs` (up to [`MAX_SEND`] bytes) once the previous
+    /// send is done; returns how many bytes it took.
+    pub(crate) fn poll_write(
+        this: &SenderRef,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let mut state = lock(&this.state);
+        if let Some(err) = state.error.take() {
+            return Poll::Ready(Err(err));
+        }
+        if state.in_flight {
+            state.waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        if state.buf.capacity() > KEEP_CAPACITY {
+            state.buf = Vec::new();
+        }
+        state.buf.clear();
+        for buf in bufs {
+            let room = MAX_SEND - state.buf.len();
+            if room == 0 {
+                break;
+            }
+            state.buf.extend_from_slice(&buf[..buf.len().min(room)]);
+        }
+        let n = state.buf.len();
+        if n == 0 {
+            return Poll::Ready(Ok(0));
+        }
+        state.sent = 0;
+        Poll::Ready(Sender::submit(this, &mut state).map(|()| n))
+    }
+
+    /// Ready once no send is in flight: with the error of the last one, if
+    /// it failed.
+    pub(crate) fn poll_flush(this: &SenderRef, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut state = lock(&this.state);
+        if let Some(err) = state.error.take() {
+            return Poll::Ready(Err(err));
+        }
+        if state.in_flight {
+            state.waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Shuts the write side down now, or once the send in flight is done
+    /// (a dropped write half must not cut off bytes it already wrote).
+    pub(crate) fn shutdown_when_flushed(this: &SenderRef) {
+        let mut state = lock(&this.state);
+        if state.in_flight {
+            state.shutdown_after = true;
+        } else {
+            shutdown_write(&this.fd);
+        }
+    }
+
+    /// Whether a send is in flight (a `try_write` must not overtake it).
+    pub(crate) fn is_busy(this: &SenderRef) -> bool {
+        lock(&this.state).in_flight
+    }
+
+    fn submit(this: &SenderRef, state: &mut State) -> io::Result<()> {
+        let rest = &state.buf[state.sent..];
+        let entry = opcode::Send::new(
+            types::Fd(this.fd.as_raw_fd()),
+            rest.as_ptr(),
+            rest.len() as u32,
+        )
+        .flags(libc::MSG_NOSIGNAL)
+        .build()
+        .user_data(into_user_data(this));
+        state.in_flight = true;
+        // SAFETY: the user data owns a count of `this` (completion rule 2);
+        // the entry points into `buf`, whose heap memory belongs to `this`
+        // and is neither touched nor freed while `in_flight` (rule 3).
+        if let Err(err) = unsafe { this.ring.push(&entry) } {
+            state.in_flight = false;
+            // SAFETY: the push failed, so the count `into_user_data` took
+            // above is still ours to give back.
+            drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Sender>) });
+            return Err(err);
+        }
+        Ok(())
+    }
+}
+
+impl Complete for Sender {
+    fn complete(this: &SenderRef, result: i32, _flags: u32, _cx: &mut ReapContext<'_>) {
+        let mut state = lock(&this.state);
+        state.in_flight = false;
+        if result == 0 && state.sent < state.buf.len() {
+            state.error = Some(io::ErrorKind::WriteZero.into());
+        } else if result >= 0 {
+            state.sent += result as usize;
+            if state.sent < state.buf.len() {
+                if let Err(err) = Sender::submit(this, &mut state) {
+                    state.error = Some(err);
+                } else {
+                    return;
+                }
+            }
+        } else {
+            state.error = Some(io::Error::from_raw_os_error(-result));
+        }
+        if state.shutdown_after {
+            state.shutdown_after = false;
+            shutdown_write(&this.fd);
+        }
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+fn shutdown_write(fd: &OwnedFd) {
+    // SAFETY: a plain system call on a descriptor we keep open.
+    unsafe { libc::shutdown(fd.as_raw_fd(), libc::SHUT_WR) };
+}

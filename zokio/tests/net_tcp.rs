@@ -1,0 +1,270 @@
+//! TCP on both I/O backends and on current-thread and multi-thread
+//! runtimes: echo, large transfers with checksums, half-close, resets,
+//! many connections, cancellation at random points, EMFILE on accept.
+
+use std::io;
+use std::time::Duration;
+
+use zokio::io::{AsyncReadExt, AsyncWriteExt};
+use zokio::net::{TcpListener, TcpStream};
+use zokio::runtime::{Builder, IoBackend, Runtime};
+
+/// Every runtime a test body runs on: io_uring and the readiness driver,
+/// each on current-thread and on multi-thread with two workers.
+fn runtimes() -> Vec<(String, Runtime)> {
+    let mut out = Vec::new();
+    for backend in [IoBackend::Uring, IoBackend::Poll] {
+        for multi in [false, true] {
+            let mut builder = if multi {
+                let mut b = Builder::new_multi_thread();
+                b.worker_threads(2);
+                b
+            } else {
+                Builder::new_current_thread()
+            };
+            let rt = builder.enable_all().io_backend(backend).build().unwrap();
+            assert_eq!(rt.handle().io_backend(), Some(backend));
+            out.push((format!("{backend:?}/{}", if multi { "mt" } else { "ct" }), rt));
+        }
+    }
+    out
+}
+
+macro_rules! each_runtime {
+    ($(fn $name:ident() $body:block)*) => {$(
+        #[test]
+        fn $name() {
+            for (label, rt) in runtimes() {
+                eprintln!("{}: {label}", stringify!($name));
+                rt.block_on(async $body);
+            }
+        }
+    )*};
+}
+
+/// A deterministic byte pattern and its checksum.
+fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+fn checksum(data: &[u8]) -> u64 {
+    data.iter()
+        .fold(0xcbf29ce484222325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+}
+
+async fn pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (client, accepted) = zokio::join!(TcpStream::connect(addr), listener.accept());
+    (client.unwrap(), accepted.unwrap().0)
+}
+
+each_runtime! {
+    fn echo() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = zokio::spawn(async move {
+            let (mut s, peer) = listener.accept().await.unwrap();
+            assert_eq!(peer, s.peer_addr().unwrap());
+            let mut buf = [0u8; 1024];
+            loop {
+                let n = s.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                s.write_all(&buf[..n]).await.unwrap();
+            }
+            s.shutdown().await.unwrap();
+        });
+        let mut c = TcpStream::connect(addr).await.unwrap();
+        assert_eq!(c.peer_addr().unwrap(), addr);
+        for i in 0..200u32 {
+            let msg = format!("message {i}");
+            c.write_all(msg.as_bytes()).await.unwrap();
+            let mut back = vec![0; msg.len()];
+            c.read_exact(&mut back).await.unwrap();
+            assert_eq!(back, msg.as_bytes());
+        }
+        c.shutdown().await.unwrap();
+        let mut rest = Vec::new();
+        assert_eq!(c.read_to_end(&mut rest).await.unwrap(), 0);
+        server.await.unwrap();
+    }
+
+    fn large_transfer_both_ways() {
+        const LEN: usize = 64 << 20;
+        let (a, b) = pair().await;
+        let (mut ar, mut aw) = a.into_split();
+        let (mut br, mut bw) = b.into_split();
+        let data_a = pattern(LEN, 1);
+        let data_b = pattern(LEN, 2);
+        let (sum_a, sum_b) = (checksum(&data_a), checksum(&data_b));
+        let wa = zokio::spawn(async move {
+            for chunk in data_a.chunks(100_003) {
+                aw.write_all(chunk).await.unwrap();
+            }
+            aw.shutdown().await.unwrap();
+        });
+        let wb = zokio::spawn(async move {
+            bw.write_all(&data_b).await.unwrap();
+            bw.shutdown().await.unwrap();
+        });
+        let rb = zokio::spawn(async move {
+            let mut got = Vec::with_capacity(LEN);
+            br.read_to_end(&mut got).await.unwrap();
+            got
+        });
+        let mut got_a = Vec::with_capacity(LEN);
+        ar.read_to_end(&mut got_a).await.unwrap();
+        let got_b = rb.await.unwrap();
+        wa.await.unwrap();
+        wb.await.unwrap();
+        assert_eq!(got_a.len(), LEN);
+        assert_eq!(got_b.len(), LEN);
+        assert_eq!(checksum(&got_a), sum_b);
+        assert_eq!(checksum(&got_b), sum_a);
+    }
+
+    fn half_close() {
+        let (mut a, mut b) = pair().await;
+        a.write_all(b"request").await.unwrap();
+        a.shutdown().await.unwrap();
+        let mut req = Vec::new();
+        b.read_to_end(&mut req).await.unwrap();
+        assert_eq!(req, b"request");
+        // The other direction still works after the half-close.
+        b.write_all(b"response").await.unwrap();
+        b.shutdown().await.unwrap();
+        let mut resp = Vec::new();
+        a.read_to_end(&mut resp).await.unwrap();
+        assert_eq!(resp, b"response");
+    }
+
+    fn peer_reset_mid_read() {
+        let (mut a, b) = pair().await;
+        b.set_linger(Some(Duration::ZERO)).unwrap();
+        let reader = zokio::spawn(async move {
+            let mut buf = [0u8; 64];
+            let mut total = 0;
+            loop {
+                match a.read(&mut buf).await {
+                    Ok(0) => return Ok(total),
+                    Ok(n) => total += n,
+                    Err(err) => return Err(err),
+                }
+            }
+        });
+        zokio::task::yield_now().await;
+        drop(b);
+        let err = reader.await.unwrap().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+    }
+
+    fn write_to_reset_peer_fails() {
+        let (mut a, b) = pair().await;
+        b.set_linger(Some(Duration::ZERO)).unwrap();
+        drop(b);
+        let chunk = vec![7u8; 64 * 1024];
+        let mut result = Ok(());
+        for _ in 0..1000 {
+            result = a.write_all(&chunk).await;
+            if result.is_ok() {
+                result = a.flush().await;
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err.kind(), io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe),
+            "{err:?}"
+        );
+    }
+
+    fn connection_refused() {
+        let addr = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap()
+        };
+        let err = TcpStream::connect(addr).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+    }
+
+    fn address_in_use() {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let err = TcpListener::bind(l.local_addr().unwrap()).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+    }
+
+    fn peek_and_try_read() {
+        let (mut a, b) = pair().await;
+        a.write_all(b"peekaboo").await.unwrap();
+        a.flush().await.unwrap();
+        let mut buf = [0u8; 8];
+        let mut n = 0;
+        while n < 8 {
+            n = b.peek(&mut buf).await.unwrap();
+        }
+        assert_eq!(&buf, b"peekaboo");
+        b.readable().await.unwrap();
+        let mut out = [0u8; 8];
+        assert_eq!(b.try_read(&mut out).unwrap(), 8);
+        assert_eq!(&out, b"peekaboo");
+        assert_eq!(b.try_read(&mut out).unwrap_err().kind(), io::ErrorKind::WouldBlock);
+    }
+
+    fn try_write_and_writable() {
+        let (a, mut b) = pair().await;
+        a.writable().await.unwrap();
+        let mut sent = 0;
+        loop {
+            match a.try_write(b"xyz") {
+                Ok(n) => {
+                    sent += n;
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => a.writable().await.unwrap(),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let mut got = vec![0u8; sent];
+        b.read_exact(&mut got).await.unwrap();
+        assert_eq!(got, b"xyz");
+    }
+
+    fn options() {
+        let (a, _b) = pair().await;
+        a.set_nodelay(true).unwrap();
+        assert!(a.nodelay().unwrap());
+        a.set_ttl(42).unwrap();
+        assert_eq!(a.ttl().unwrap(), 42);
+        a.set_linger(Some(Duration::from_secs(1))).unwrap();
+        assert_eq!(a.linger().unwrap(), Some(Duration::from_secs(1)));
+    }
+
+    fn std_round_trip() {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = std_listener.local_addr().unwrap();
+        let listener = TcpListener::from_std(std_listener).unwrap();
+        let client = std::net::TcpStream::connect(addr).unwrap();
+        let (accepted, _) = listener.accept().await.unwrap();
+        let mut client = TcpStream::from_std(client).unwrap();
+        client.write_all(b"hi").await.unwrap();
+        client.flush().await.unwrap();
+        let std_accepted = accepted.into_std().unwrap();
+        std_accepted.set_nonblocking(false).unwrap();
+        let mut buf = [0u8; 2];
+        std::io::Read::read_exact(&mut &std_accepted, &mut buf).unwrap();
+        assert_eq!(&buf, b"hi");
+        let _ = listener.into_std().unwrap();
+    }
+}
