@@ -1,0 +1,405 @@
+//! UDP sockets on loopback, on both I/O backends and on the current-thread
+//! and multi-thread schedulers.
+
+use std::io::ErrorKind;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use zokio::net::UdpSocket;
+use zokio::runtime::{Builder, IoBackend, Runtime};
+
+/// Runs `body` on io_uring and on the readiness driver, each on a
+/// current-thread and a two-worker multi-thread runtime.
+fn each_backend(body: impl Fn(Runtime)) {
+    for backend in [IoBackend::Uring, IoBackend::Poll] {
+        for multi_thread in [false, true] {
+            let mut builder = if multi_thread {
+                Builder::new_multi_thread()
+            } else {
+                Builder::new_current_thread()
+            };
+            if multi_thread {
+                builder.worker_threads(2);
+            }
+            let rt = builder.enable_all().io_backend(backend).build().unwrap();
+            assert_eq!(rt.handle().io_backend(), Some(backend));
+            eprintln!("backend {backend:?}, multi_thread {multi_thread}");
+            body(rt);
+        }
+    }
+}
+
+async fn loopback() -> UdpSocket {
+    UdpSocket::bind("127.0.0.1:0").await.unwrap()
+}
+
+/// A datagram whose length and bytes both depend on `i`.
+fn datagram(i: usize) -> Vec<u8> {
+    (0..(i * 37) % 1400).map(|j| (i + j) as u8).collect()
+}
+
+#[test]
+fn echo() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let server = loopback().await;
+            let server_addr = server.local_addr().unwrap();
+            let echo = zokio::spawn(async move {
+                let mut buf = [0; 2048];
+                for _ in 0..50 {
+                    let (n, from) = server.recv_from(&mut buf).await.unwrap();
+                    server.send_to(&buf[..n], from).await.unwrap();
+                }
+            });
+            let client = loopback().await;
+            let mut buf = [0; 2048];
+            for i in 0..50 {
+                let sent = datagram(i);
+                client.send_to(&sent, server_addr).await.unwrap();
+                let (n, from) = client.recv_from(&mut buf).await.unwrap();
+                assert_eq!(from, server_addr);
+                assert_eq!(&buf[..n], &sent[..]);
+            }
+            echo.await.unwrap();
+        })
+    });
+}
+
+#[test]
+fn many_datagrams_keep_content_and_sender() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let receiver = Arc::new(loopback().await);
+            let to = receiver.local_addr().unwrap();
+            let senders = [loopback().await, loopback().await];
+            // Batches small enough for the receive buffer: loopback UDP drops
+            // what does not fit instead of making the sender wait.
+            for batch in 0..32 {
+                let expected: Vec<_> = (0..8)
+                    .map(|k| {
+                        let i = batch * 8 + k;
+                        (datagram(i), senders[i % 2].local_addr().unwrap())
+                    })
+                    .collect();
+                let recv = zokio::spawn({
+                    let receiver = receiver.clone();
+                    async move {
+                        let mut got = Vec::new();
+                        let mut buf = [0; 2048];
+                        for _ in 0..8 {
+                            let (n, from) = receiver.recv_from(&mut buf).await.unwrap();
+                            got.push((buf[..n].to_vec(), from));
+                        }
+                        got
+                    }
+                });
+                for (k, (bytes, _)) in expected.iter().enumerate() {
+                    let sender = &senders[(batch * 8 + k) % 2];
+                    assert_eq!(sender.send_to(bytes, to).await.unwrap(), bytes.len());
+                }
+                assert_eq!(recv.await.unwrap(), expected);
+            }
+        })
+    });
+}
+
+#[test]
+fn peek_from_does_not_consume() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let socket = loopback().await;
+            let sender = loopback().await;
+            let from = sender.local_addr().unwrap();
+            sender
+                .send_to(b"first", socket.local_addr().unwrap())
+                .await
+                .unwrap();
+            sender
+                .send_to(b"second", socket.local_addr().unwrap())
+                .await
+                .unwrap();
+
+            let mut buf = [0; 16];
+            for _ in 0..3 {
+                assert_eq!(socket.peek_from(&mut buf).await.unwrap(), (5, from));
+                assert_eq!(&buf[..5], b"first");
+            }
+            assert_eq!(socket.peek_sender().await.unwrap(), from);
+            assert_eq!(socket.try_peek_from(&mut buf).unwrap(), (5, from));
+            assert_eq!(socket.recv_from(&mut buf).await.unwrap(), (5, from));
+            assert_eq!(&buf[..5], b"first");
+            assert_eq!(socket.recv_from(&mut buf).await.unwrap(), (6, from));
+            assert_eq!(&buf[..6], b"second");
+            let err = socket.try_recv_from(&mut buf).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WouldBlock);
+        })
+    });
+}
+
+#[test]
+fn short_buffer_truncates_the_datagram() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let socket = loopback().await;
+            let to = socket.local_addr().unwrap();
+            let long: Vec<u8> = (0..100).collect();
+            socket.send_to(&long, to).await.unwrap();
+            socket.send_to(b"next", to).await.unwrap();
+
+            let mut small = [0; 10];
+            assert_eq!(socket.recv_from(&mut small).await.unwrap(), (10, to));
+            assert_eq!(&small[..], &long[..10]);
+            // The rest of the long datagram is gone; the next one is whole.
+            let mut buf = [0; 128];
+            assert_eq!(socket.recv_from(&mut buf).await.unwrap(), (4, to));
+            assert_eq!(&buf[..4], b"next");
+        })
+    });
+}
+
+#[test]
+fn connected_send_and_recv() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let a = loopback().await;
+            let b = loopback().await;
+            let stranger = loopback().await;
+            assert_eq!(a.peer_addr().unwrap_err().kind(), ErrorKind::NotConnected);
+            a.connect(b.local_addr().unwrap()).await.unwrap();
+            b.connect(a.local_addr().unwrap()).await.unwrap();
+            assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
+
+            // A connected socket only receives from its peer.
+            stranger
+                .send_to(b"stray", b.local_addr().unwrap())
+                .await
+                .unwrap();
+            assert_eq!(a.send(b"hello").await.unwrap(), 5);
+            let mut buf = [0; 16];
+            assert_eq!(b.recv(&mut buf).await.unwrap(), 5);
+            assert_eq!(&buf[..5], b"hello");
+
+            b.send(b"back").await.unwrap();
+            assert_eq!(a.peek(&mut buf).await.unwrap(), 4);
+            assert_eq!(a.recv(&mut buf).await.unwrap(), 4);
+            assert_eq!(&buf[..4], b"back");
+            assert_eq!(
+                b.try_recv(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+        })
+    });
+}
+
+#[test]
+fn try_recv_would_block_then_readable() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let socket = Arc::new(loopback().await);
+            let to = socket.local_addr().unwrap();
+            let mut buf = [0; 16];
+            assert_eq!(
+                socket.try_recv_from(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+
+            let sender = zokio::spawn(async move {
+                let sender = loopback().await;
+                sender.writable().await.unwrap();
+                sender.try_send_to(b"wake", to).unwrap();
+            });
+            let (n, _) = loop {
+                socket.readable().await.unwrap();
+                match socket.try_recv_from(&mut buf) {
+                    Ok(got) => break got,
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            };
+            assert_eq!(&buf[..n], b"wake");
+            sender.await.unwrap();
+        })
+    });
+}
+
+#[test]
+fn cancelled_recv_loses_nothing() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let socket = loopback().await;
+            let sender = loopback().await;
+            let to = socket.local_addr().unwrap();
+            let mut buf = [0; 16];
+
+            // Cancelled by `select!` after it registered with the driver.
+            zokio::select! {
+                biased;
+                _ = socket.recv_from(&mut buf) => panic!("nothing was sent yet"),
+                _ = zokio::task::yield_now() => {}
+            }
+            sender.send_to(b"one", to).await.unwrap();
+            assert_eq!(socket.recv_from(&mut buf).await.unwrap().0, 3);
+            assert_eq!(&buf[..3], b"one");
+
+            // Cancelled by a timeout that elapses.
+            let timed_out =
+                zokio::time::timeout(Duration::from_millis(5), socket.recv(&mut buf)).await;
+            assert!(timed_out.is_err());
+            sender.send_to(b"two", to).await.unwrap();
+            assert_eq!(socket.recv_from(&mut buf).await.unwrap().0, 3);
+            assert_eq!(&buf[..3], b"two");
+
+            // Cancelled while a datagram is already waiting: it stays there.
+            sender.send_to(b"three", to).await.unwrap();
+            socket.readable().await.unwrap();
+            zokio::select! {
+                biased;
+                _ = std::future::ready(()) => {}
+                _ = socket.recv_from(&mut buf) => panic!("the ready branch goes first"),
+            }
+            assert_eq!(socket.recv_from(&mut buf).await.unwrap().0, 5);
+            assert_eq!(&buf[..5], b"three");
+        })
+    });
+}
+
+#[test]
+fn socket_options_round_trip() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let socket = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            assert!(!socket.broadcast().unwrap());
+            socket.set_broadcast(true).unwrap();
+            assert!(socket.broadcast().unwrap());
+            socket.set_broadcast(false).unwrap();
+            assert!(!socket.broadcast().unwrap());
+
+            socket.set_ttl(42).unwrap();
+            assert_eq!(socket.ttl().unwrap(), 42);
+            socket.set_multicast_ttl_v4(3).unwrap();
+            assert_eq!(socket.multicast_ttl_v4().unwrap(), 3);
+            socket.set_multicast_loop_v4(false).unwrap();
+            assert!(!socket.multicast_loop_v4().unwrap());
+            socket.set_multicast_loop_v4(true).unwrap();
+            assert!(socket.multicast_loop_v4().unwrap());
+            assert!(socket.take_error().unwrap().is_none());
+        })
+    });
+}
+
+#[test]
+fn multicast_v4_on_loopback() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let group = Ipv4Addr::new(224, 0, 0, 251);
+            let receiver = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            let port = receiver.local_addr().unwrap().port();
+            if let Err(err) = receiver.join_multicast_v4(group, Ipv4Addr::LOCALHOST) {
+                eprintln!("note: cannot join {group} on loopback here ({err}); skipped");
+                return;
+            }
+            // Bound to 127.0.0.1, the sender's multicast goes out of `lo`.
+            let sender = loopback().await;
+            sender.set_multicast_loop_v4(true).unwrap();
+            if let Err(err) = sender.send_to(b"group", (group, port)).await {
+                eprintln!("note: no multicast route to {group} here ({err}); skipped");
+                receiver
+                    .leave_multicast_v4(group, Ipv4Addr::LOCALHOST)
+                    .unwrap();
+                return;
+            }
+            let mut buf = [0; 16];
+            let (n, from) = receiver.recv_from(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"group");
+            assert_eq!(from, sender.local_addr().unwrap());
+            receiver
+                .leave_multicast_v4(group, Ipv4Addr::LOCALHOST)
+                .unwrap();
+            // Leaving twice is an error, not a panic.
+            assert!(receiver
+                .leave_multicast_v4(group, Ipv4Addr::LOCALHOST)
+                .is_err());
+        })
+    });
+}
+
+#[test]
+fn std_round_trip() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            let addr = std_socket.local_addr().unwrap();
+            let socket = UdpSocket::from_std(std_socket).unwrap();
+            assert_eq!(socket.local_addr().unwrap(), addr);
+
+            let peer = loopback().await;
+            peer.send_to(b"to std", addr).await.unwrap();
+            let mut buf = [0; 16];
+            assert_eq!(socket.recv_from(&mut buf).await.unwrap().0, 6);
+
+            let std_socket = socket.into_std().unwrap();
+            std_socket.set_nonblocking(false).unwrap();
+            peer.send_to(b"later", addr).await.unwrap();
+            let (n, from) = std_socket.recv_from(&mut buf).unwrap();
+            assert_eq!(
+                (&buf[..n], from),
+                (&b"later"[..], peer.local_addr().unwrap())
+            );
+        })
+    });
+}
+
+#[test]
+fn bind_resolves_names_and_tries_each_address() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let socket = UdpSocket::bind(("localhost", 0)).await.unwrap();
+            assert!(socket.local_addr().unwrap().ip().is_loopback());
+            let taken = socket.local_addr().unwrap();
+            let free: SocketAddr = "127.0.0.1:0".parse().unwrap();
+            // The first address is in use; the second binds.
+            let second = UdpSocket::bind(&[taken, free][..]).await.unwrap();
+            assert_ne!(second.local_addr().unwrap(), taken);
+            let err = UdpSocket::bind(&[][..]).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        })
+    });
+}
+
+#[test]
+fn no_runtime_or_no_io_is_an_error() {
+    let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    assert!(UdpSocket::from_std(std_socket).is_err());
+
+    let rt = Builder::new_current_thread().enable_time().build().unwrap();
+    assert_eq!(rt.handle().io_backend(), None);
+    let err = rt.block_on(UdpSocket::bind("127.0.0.1:0")).unwrap_err();
+    assert!(err.to_string().contains("enable_io"), "{err}");
+}
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[test]
+fn socket_and_futures_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<UdpSocket>();
+    assert_send(&UdpSocket::bind("127.0.0.1:0"));
+
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let socket = loopback().await;
+        let to = socket.local_addr().unwrap();
+        let mut buf = [0; 8];
+        assert_send(&socket.connect(to));
+        assert_send(&socket.send(b""));
+        assert_send(&socket.send_to(b"", to));
+        assert_send(&socket.recv(&mut buf));
+        assert_send(&socket.recv_from(&mut buf));
+        assert_send(&socket.peek(&mut buf));
+        assert_send(&socket.peek_from(&mut buf));
+        assert_send(&socket.peek_sender());
+        assert_send(&socket.readable());
+        assert_send(&socket.writable());
+    });
+}

@@ -1,0 +1,504 @@
+//! Unix stream and datagram sockets in a temporary directory, on both I/O
+//! backends and on the current-thread and multi-thread schedulers.
+
+use std::io::ErrorKind;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use zokio::io::{AsyncReadExt, AsyncWriteExt};
+use zokio::net::unix::{UnixDatagram, UnixListener, UnixStream};
+use zokio::runtime::{Builder, IoBackend, Runtime};
+
+/// Runs `body` on io_uring and on the readiness driver, each on a
+/// current-thread and a two-worker multi-thread runtime.
+fn each_backend(body: impl Fn(Runtime)) {
+    for backend in [IoBackend::Uring, IoBackend::Poll] {
+        for multi_thread in [false, true] {
+            let mut builder = if multi_thread {
+                Builder::new_multi_thread()
+            } else {
+                Builder::new_current_thread()
+            };
+            if multi_thread {
+                builder.worker_threads(2);
+            }
+            let rt = builder.enable_all().io_backend(backend).build().unwrap();
+            assert_eq!(rt.handle().io_backend(), Some(backend));
+            eprintln!("backend {backend:?}, multi_thread {multi_thread}");
+            body(rt);
+        }
+    }
+}
+
+/// A socket path in the temporary directory that no other test (or test
+/// process) uses; removed when dropped.
+struct TempPath(PathBuf);
+
+impl TempPath {
+    fn new(name: &str) -> TempPath {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "zokio-net-unix-{}-{name}-{n}.sock",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        TempPath(path)
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The bytes of a long transfer: position-dependent, so a lost, repeated
+/// or reordered chunk changes the checksum.
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i ^ (i >> 8) ^ (i >> 16)) as u8).collect()
+}
+
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[test]
+fn stream_echo_with_half_close() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let path = TempPath::new("echo");
+            let listener = UnixListener::bind(&path.0).unwrap();
+            assert_eq!(
+                listener.local_addr().unwrap().as_pathname(),
+                Some(path.0.as_path())
+            );
+            let server = zokio::spawn(async move {
+                let (mut stream, peer) = listener.accept().await.unwrap();
+                assert!(peer.is_unnamed());
+                let mut buf = [0; 1024];
+                loop {
+                    let n = stream.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    stream.write_all(&buf[..n]).await.unwrap();
+                }
+                stream.write_all(b"|done").await.unwrap();
+                stream.shutdown().await.unwrap();
+            });
+
+            let mut client = UnixStream::connect(&path.0).await.unwrap();
+            assert_eq!(
+                client.peer_addr().unwrap().as_pathname(),
+                Some(path.0.as_path())
+            );
+            client.write_all(b"hello, ").await.unwrap();
+            client.write_all(b"unix").await.unwrap();
+            // Half close: the server sees the end of the stream but can
+            // still answer.
+            client.shutdown().await.unwrap();
+            let mut echoed = Vec::new();
+            client.read_to_end(&mut echoed).await.unwrap();
+            assert_eq!(echoed, b"hello, unix|done");
+            server.await.unwrap();
+        })
+    });
+}
+
+#[test]
+fn stream_four_mib_transfer() {
+    const LEN: usize = 4 << 20;
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (mut a, mut b) = UnixStream::pair().unwrap();
+            let writer = zokio::spawn(async move {
+                let data = pattern(LEN);
+                // Uneven chunks, so writes straddle the socket buffer size.
+                let mut sent = 0;
+                let mut chunk = 1;
+                while sent < LEN {
+                    let end = (sent + chunk).min(LEN);
+                    a.write_all(&data[sent..end]).await.unwrap();
+                    sent = end;
+                    chunk = chunk * 7 % 300_007 + 1;
+                }
+                a.shutdown().await.unwrap();
+            });
+            let mut got = Vec::with_capacity(LEN);
+            b.read_to_end(&mut got).await.unwrap();
+            writer.await.unwrap();
+            assert_eq!(got.len(), LEN);
+            assert_eq!(checksum(&got), checksum(&pattern(LEN)));
+        })
+    });
+}
+
+#[test]
+fn pair_addresses_and_readiness() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, b) = UnixStream::pair().unwrap();
+            assert!(a.local_addr().unwrap().is_unnamed());
+            assert!(a.peer_addr().unwrap().is_unnamed());
+            assert!(a.take_error().unwrap().is_none());
+
+            let mut buf = [0; 16];
+            assert_eq!(
+                b.try_read(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+            a.writable().await.unwrap();
+            assert_eq!(a.try_write(b"ready").unwrap(), 5);
+            let n = loop {
+                b.readable().await.unwrap();
+                match b.try_read(&mut buf) {
+                    Ok(n) => break n,
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            };
+            assert_eq!(&buf[..n], b"ready");
+
+            drop(a);
+            b.readable().await.unwrap();
+            let mut rest = Vec::new();
+            let mut b = b;
+            b.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty());
+        })
+    });
+}
+
+#[test]
+fn into_split_halves_in_two_tasks() {
+    const LEN: usize = 1 << 20;
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, mut b) = UnixStream::pair().unwrap();
+            // `b` echoes until the end of the stream, then shuts down.
+            let echo = zokio::spawn(async move {
+                let mut buf = vec![0; 64 * 1024];
+                loop {
+                    let n = b.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    b.write_all(&buf[..n]).await.unwrap();
+                }
+                b.shutdown().await.unwrap();
+            });
+
+            let (mut read, mut write) = a.into_split();
+            let writer = zokio::spawn(async move {
+                write.write_all(&pattern(LEN)).await.unwrap();
+                // Dropping the owned write half shuts the write side down.
+                drop(write);
+            });
+            let reader = zokio::spawn(async move {
+                let mut got = Vec::new();
+                read.read_to_end(&mut got).await.unwrap();
+                (got, read)
+            });
+            writer.await.unwrap();
+            let (got, read) = reader.await.unwrap();
+            echo.await.unwrap();
+            assert_eq!(got.len(), LEN);
+            assert_eq!(checksum(&got), checksum(&pattern(LEN)));
+            assert!(AsRef::<UnixStream>::as_ref(&read)
+                .peer_addr()
+                .unwrap()
+                .is_unnamed());
+        })
+    });
+}
+
+#[test]
+fn split_and_reunite() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (mut a, mut b) = UnixStream::pair().unwrap();
+            {
+                let (mut read, mut write) = a.split();
+                write.write_all(b"borrowed").await.unwrap();
+                let mut buf = [0; 8];
+                b.read_exact(&mut buf).await.unwrap();
+                b.write_all(b"halves").await.unwrap();
+                let mut buf = [0; 6];
+                read.read_exact(&mut buf).await.unwrap();
+                assert_eq!(&buf, b"halves");
+            }
+
+            let (c, _d) = UnixStream::pair().unwrap();
+            let (read_a, write_a) = a.into_split();
+            let (read_c, write_c) = c.into_split();
+            let err = read_a.reunite(write_c).unwrap_err();
+            let (read_a, write_c) = (err.0, err.1);
+            let mut a = write_a.reunite(read_a).unwrap();
+            drop(read_c.reunite(write_c).unwrap());
+            // The reunited stream was not shut down and still works.
+            a.write_all(b"whole").await.unwrap();
+            let mut buf = [0; 5];
+            b.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"whole");
+        })
+    });
+}
+
+#[test]
+fn listener_accepts_many() {
+    const CLIENTS: u32 = 64;
+    each_backend(|rt| {
+        rt.block_on(async {
+            let path = TempPath::new("many");
+            let listener = UnixListener::bind(&path.0).unwrap();
+            let server = zokio::spawn(async move {
+                let mut handlers = Vec::new();
+                for _ in 0..CLIENTS {
+                    let (mut stream, _) = listener.accept().await.unwrap();
+                    handlers.push(zokio::spawn(async move {
+                        let mut id = [0; 4];
+                        stream.read_exact(&mut id).await.unwrap();
+                        let id = u32::from_le_bytes(id);
+                        stream.write_all(&(id * 3).to_le_bytes()).await.unwrap();
+                        stream.shutdown().await.unwrap();
+                        id
+                    }));
+                }
+                let mut ids = Vec::new();
+                for handler in handlers {
+                    ids.push(handler.await.unwrap());
+                }
+                ids.sort_unstable();
+                ids
+            });
+
+            let mut clients = Vec::new();
+            for id in 0..CLIENTS {
+                let path = path.0.clone();
+                clients.push(zokio::spawn(async move {
+                    let mut stream = UnixStream::connect(&path).await.unwrap();
+                    stream.write_all(&id.to_le_bytes()).await.unwrap();
+                    let mut reply = Vec::new();
+                    stream.read_to_end(&mut reply).await.unwrap();
+                    assert_eq!(reply, (id * 3).to_le_bytes());
+                }));
+            }
+            for client in clients {
+                client.await.unwrap();
+            }
+            assert_eq!(server.await.unwrap(), (0..CLIENTS).collect::<Vec<_>>());
+        })
+    });
+}
+
+#[test]
+fn stream_std_round_trip() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+            let mut a = UnixStream::from_std(a).unwrap();
+            let mut b = UnixStream::try_from(b).unwrap();
+            a.write_all(b"std").await.unwrap();
+            let mut buf = [0; 3];
+            b.read_exact(&mut buf).await.unwrap();
+
+            let mut std_b = b.into_std().unwrap();
+            std_b.set_nonblocking(false).unwrap();
+            std::io::Write::write_all(&mut std_b, b"back").unwrap();
+            let mut buf = [0; 4];
+            a.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"back");
+
+            let path = TempPath::new("std-listener");
+            let listener =
+                UnixListener::from_std(std::os::unix::net::UnixListener::bind(&path.0).unwrap())
+                    .unwrap();
+            let _client = UnixStream::connect(&path.0).await.unwrap();
+            listener.accept().await.unwrap();
+            let std_listener = listener.into_std().unwrap();
+            assert_eq!(
+                std_listener.local_addr().unwrap().as_pathname(),
+                Some(path.0.as_path())
+            );
+        })
+    });
+}
+
+#[test]
+fn connect_to_missing_path_fails() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let path = TempPath::new("missing");
+            let err = UnixStream::connect(&path.0).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::NotFound);
+            // A path the kernel cannot hold is refused before any socket
+            // is made.
+            let long = std::env::temp_dir().join("x".repeat(200));
+            assert!(UnixStream::connect(&long).await.is_err());
+            assert!(UnixListener::bind(&long).is_err());
+        })
+    });
+}
+
+#[test]
+fn datagram_pair() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, b) = UnixDatagram::pair().unwrap();
+            assert!(a.peer_addr().unwrap().is_unnamed());
+            for i in 0..32u8 {
+                let msg = vec![i; usize::from(i) * 5];
+                assert_eq!(a.send(&msg).await.unwrap(), msg.len());
+                let mut buf = [0; 256];
+                let n = b.recv(&mut buf).await.unwrap();
+                assert_eq!(&buf[..n], &msg[..]);
+            }
+            // Truncation, as with UDP.
+            b.send(&[7; 100]).await.unwrap();
+            let mut small = [0; 10];
+            assert_eq!(a.recv(&mut small).await.unwrap(), 10);
+            assert_eq!(
+                a.try_recv(&mut small).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+        })
+    });
+}
+
+#[test]
+fn datagram_send_to_and_recv_from() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let server_path = TempPath::new("dgram-server");
+            let client_path = TempPath::new("dgram-client");
+            let server = UnixDatagram::bind(&server_path.0).unwrap();
+            let client = UnixDatagram::bind(&client_path.0).unwrap();
+            let unbound = UnixDatagram::unbound().unwrap();
+
+            let echo = zokio::spawn(async move {
+                let mut buf = [0; 64];
+                for _ in 0..20 {
+                    let (n, from) = server.recv_from(&mut buf).await.unwrap();
+                    let from = from.as_pathname().unwrap().to_owned();
+                    server.send_to(&buf[..n], &from).await.unwrap();
+                }
+                let (n, from) = server.recv_from(&mut buf).await.unwrap();
+                assert_eq!(&buf[..n], b"anonymous");
+                assert!(from.is_unnamed());
+            });
+            for i in 0..20u32 {
+                let msg = format!("datagram {i}");
+                client
+                    .send_to(msg.as_bytes(), &server_path.0)
+                    .await
+                    .unwrap();
+                let mut buf = [0; 64];
+                let (n, from) = client.recv_from(&mut buf).await.unwrap();
+                assert_eq!(&buf[..n], msg.as_bytes());
+                assert_eq!(from.as_pathname(), Some(server_path.0.as_path()));
+            }
+            unbound.send_to(b"anonymous", &server_path.0).await.unwrap();
+            echo.await.unwrap();
+
+            unbound.connect(&client_path.0).unwrap();
+            assert_eq!(
+                unbound.peer_addr().unwrap().as_pathname(),
+                Some(client_path.0.as_path())
+            );
+            unbound.send(b"connected").await.unwrap();
+            let mut buf = [0; 16];
+            let (n, from) = client.recv_from(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"connected");
+            assert!(from.is_unnamed());
+        })
+    });
+}
+
+#[test]
+fn datagram_readiness_and_cancellation() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, b) = UnixDatagram::pair().unwrap();
+            let mut buf = [0; 16];
+            assert_eq!(
+                b.try_recv_from(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+
+            zokio::select! {
+                biased;
+                _ = b.recv(&mut buf) => panic!("nothing was sent yet"),
+                _ = zokio::task::yield_now() => {}
+            }
+            let timed_out = zokio::time::timeout(Duration::from_millis(5), b.recv(&mut buf)).await;
+            assert!(timed_out.is_err());
+
+            a.writable().await.unwrap();
+            assert_eq!(a.try_send(b"kept").unwrap(), 4);
+            let n = loop {
+                b.readable().await.unwrap();
+                match b.try_recv(&mut buf) {
+                    Ok(n) => break n,
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            };
+            assert_eq!(&buf[..n], b"kept");
+
+            a.shutdown(std::net::Shutdown::Write).unwrap();
+            assert!(a.send(b"late").await.is_err());
+        })
+    });
+}
+
+#[test]
+fn datagram_std_round_trip() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, b) = std::os::unix::net::UnixDatagram::pair().unwrap();
+            let a = UnixDatagram::from_std(a).unwrap();
+            b.send(b"in").unwrap();
+            assert_eq!(a.recv(&mut [0; 8]).await.unwrap(), 2);
+            let a = a.into_std().unwrap();
+            a.send(b"out").unwrap();
+            assert_eq!(b.recv(&mut [0; 8]).unwrap(), 3);
+        })
+    });
+}
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[test]
+fn sockets_and_futures_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<UnixListener>();
+    send_sync::<UnixStream>();
+    send_sync::<UnixDatagram>();
+    send_sync::<zokio::net::unix::OwnedReadHalf>();
+    send_sync::<zokio::net::unix::OwnedWriteHalf>();
+    send_sync::<zokio::net::unix::ReadHalf<'static>>();
+    send_sync::<zokio::net::unix::WriteHalf<'static>>();
+    assert_send(&UnixStream::connect("/nonexistent"));
+
+    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let path = TempPath::new("send");
+        let listener = UnixListener::bind(&path.0).unwrap();
+        assert_send(&listener.accept());
+        let (stream, _) = UnixStream::pair().unwrap();
+        assert_send(&stream.readable());
+        assert_send(&stream.writable());
+        let (a, _b) = UnixDatagram::pair().unwrap();
+        let mut buf = [0; 8];
+        assert_send(&a.send(b""));
+        assert_send(&a.send_to(b"", &path.0));
+        assert_send(&a.recv(&mut buf));
+        assert_send(&a.recv_from(&mut buf));
+        assert_send(&a.readable());
+        assert_send(&a.writable());
+    });
+}
