@@ -49,6 +49,32 @@ pub(crate) enum Unparker {
     Condvar(park::Unparker),
     Uring(Arc<uring::Shared>),
     Poll(Arc<poll::Shared>),
+    /// Whichever multi-thread worker sleeps with the timers (io_uring,
+    /// where every worker sleeps in a ring of its own).
+    Timer(Arc<TimerWake>),
+}
+
+/// On a multi-thread runtime on io_uring: which worker sleeps until the next
+/// timer, so that a new, earlier timer can wake it.
+pub(crate) struct TimerWake {
+    /// Index of that worker, or `usize::MAX`.
+    holder: std::sync::atomic::AtomicUsize,
+    workers: Vec<Unparker>,
+}
+
+impl TimerWake {
+    /// Records that worker `index` (or nobody) sleeps with the timers.
+    pub(crate) fn set_holder(&self, index: Option<usize>) {
+        self.holder
+            .store(index.unwrap_or(usize::MAX), std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn unpark(&self) {
+        let holder = self.holder.load(std::sync::atomic::Ordering::SeqCst);
+        if let Some(worker) = self.workers.get(holder) {
+            worker.unpark();
+        }
+    }
 }
 
 /// The I/O driver, as sockets reach it.
@@ -103,6 +129,66 @@ pub(crate) fn new(enable_time: bool, io: Option<IoBackend>) -> io::Result<(Drive
     };
     let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
     Ok((Driver { park }, Handle { time, unparker, io }))
+}
+
+/// The drivers of a multi-thread runtime: the shared one (timers; epoll on
+/// the readiness backend), its handle, and on io_uring one ring per worker.
+/// The first worker's ring also serves threads that are not workers.
+pub(crate) fn new_multi_thread(
+    enable_time: bool,
+    io: Option<IoBackend>,
+    workers: usize,
+) -> io::Result<(Driver, Handle, Vec<Option<Driver>>)> {
+    let first = match io {
+        Some(requested) => select(requested)?,
+        None => {
+            let (driver, handle) = new(enable_time, None)?;
+            return Ok((driver, handle, (0..workers).map(|_| None).collect()));
+        }
+    };
+    match first {
+        Selected::Poll(driver, shared) => {
+            let unparker = Unparker::Poll(shared.clone());
+            let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
+            let handle = Handle {
+                time,
+                unparker,
+                io: Some(IoHandle::Poll(shared)),
+            };
+            let park = Park::Poll(driver);
+            Ok((Driver { park }, handle, (0..workers).map(|_| None).collect()))
+        }
+        Selected::Uring(driver, shared) => {
+            let mut rings = vec![(driver, shared.clone())];
+            for _ in 1..workers {
+                rings.push(uring::new()?);
+            }
+            let wake = Arc::new(TimerWake {
+                holder: std::sync::atomic::AtomicUsize::new(usize::MAX),
+                workers: rings
+                    .iter()
+                    .map(|(_, s)| Unparker::Uring(s.clone()))
+                    .collect(),
+            });
+            let unparker = Unparker::Timer(wake);
+            let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
+            let handle = Handle {
+                time,
+                unparker,
+                io: Some(IoHandle::Uring(shared)),
+            };
+            // Nobody sleeps in the shared driver here: holding it only means
+            // sleeping with the timers.
+            let shared_driver = Driver {
+                park: Park::Condvar(Parker::new()),
+            };
+            let workers = rings
+                .into_iter()
+                .map(|(d, _)| Some(Driver { park: Park::Uring(d) }))
+                .collect();
+            Ok((shared_driver, handle, workers))
+        }
+    }
 }
 
 enum Selected {
@@ -194,18 +280,17 @@ impl Handle {
         }
     }
 
-    /// Submits I/O queued by this thread that would otherwise wait for the
-    /// ring's next park (multi-thread workers call it before they sleep
-    /// elsewhere and now and then while busy).
-    pub(crate) fn flush_io(&self) {
-        if let Some(IoHandle::Uring(ring)) = &self.io {
-            ring.flush();
-        }
-    }
-
     /// Unparks that had to wake a sleeping thread (for metrics and tests).
     pub(crate) fn wakeups(&self) -> usize {
         self.unparker.wakeups()
+    }
+
+    /// Who sleeps with the timers, on a multi-thread runtime on io_uring.
+    pub(crate) fn timer_wake(&self) -> Option<&TimerWake> {
+        match &self.unparker {
+            Unparker::Timer(wake) => Some(wake),
+            _ => None,
+        }
     }
 
     /// Fires every pending timer, refuses new timers and I/O, and wakes
@@ -228,6 +313,7 @@ impl Unparker {
             Unparker::Condvar(u) => u.unpark(),
             Unparker::Uring(ring) => ring.unpark(),
             Unparker::Poll(shared) => shared.unpark(),
+            Unparker::Timer(wake) => wake.unpark(),
         }
     }
 
@@ -236,11 +322,35 @@ impl Unparker {
             Unparker::Condvar(u) => u.wakeups(),
             Unparker::Uring(ring) => ring.wakeups(),
             Unparker::Poll(shared) => shared.wakeups(),
+            Unparker::Timer(wake) => wake.workers.iter().map(Unparker::wakeups).sum(),
         }
     }
 }
 
 impl Driver {
+    /// Wakes whoever parks in this driver.
+    pub(crate) fn unparker(&self) -> Unparker {
+        match &self.park {
+            Park::Condvar(parker) => parker.unparker(),
+            Park::Uring(driver) => Unparker::Uring(driver.shared().clone()),
+            Park::Poll(_) => unreachable!("a readiness driver is never a worker's own"),
+        }
+    }
+
+    /// The ring this driver reaps, if it is one.
+    pub(crate) fn ring(&self) -> Option<&Arc<uring::Shared>> {
+        match &self.park {
+            Park::Uring(driver) => Some(driver.shared()),
+            _ => None,
+        }
+    }
+
+    /// Sleeps until unparked or an I/O completion, leaving timers to
+    /// whoever sleeps with them.
+    pub(crate) fn park_io(&mut self) {
+        self.park_for(None);
+    }
+
     fn park_for(&mut self, timeout: Option<Duration>) {
         match &mut self.park {
             Park::Condvar(parker) => parker.park(timeout),

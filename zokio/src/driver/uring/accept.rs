@@ -26,6 +26,7 @@ struct State {
     ready: VecDeque<OwnedFd>,
     error: Option<io::Error>,
     armed: bool,
+    armed_on: Option<Arc<Shared>>,
     pausing: bool,
     closed: bool,
     waker: Option<Waker>,
@@ -66,14 +67,16 @@ impl Acceptor {
                 .build()
                 .user_data(into_user_data(this));
             state.armed = true;
+            let ring = super::ring_for(&this.ring);
             // SAFETY: the user data owns a count of `this` (completion rule
             // 2); the entry points to no memory.
-            if let Err(err) = unsafe { this.ring.push(&entry) } {
+            if let Err(err) = unsafe { ring.push(&entry) } {
                 state.armed = false;
                 // SAFETY: the push failed; the count is ours to give back.
                 drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Acceptor>) });
                 return Poll::Ready(Err(err));
             }
+            state.armed_on = Some(ring);
         }
         state.waker = Some(cx.waker().clone());
         Poll::Pending
@@ -84,17 +87,18 @@ impl Acceptor {
         state.closed = true;
         state.ready.clear();
         if state.armed {
-            cancel(this);
+            cancel(this, &state);
         }
     }
 }
 
-fn cancel(this: &AcceptorRef) {
+fn cancel(this: &AcceptorRef, state: &State) {
+    let Some(ring) = &state.armed_on else { return };
     let entry = opcode::AsyncCancel::new(user_data_of(this))
         .build()
         .user_data(Token::Ignore as u64);
     // SAFETY: a token user data; no memory.
-    let _ = unsafe { this.ring.push(&entry) };
+    let _ = unsafe { ring.push(&entry) };
 }
 
 impl Complete for Acceptor {
@@ -111,10 +115,11 @@ impl Complete for Acceptor {
         }
         if !cqueue::more(flags) {
             state.armed = false;
+            state.armed_on = None;
             state.pausing = false;
         } else if state.ready.len() >= MAX_QUEUED && !state.pausing {
             state.pausing = true;
-            cancel(this);
+            cancel(this, &state);
         }
         let waker = state.waker.take();
         drop(state);

@@ -33,8 +33,10 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 /// Connects `fd` to `addr`; dropping it cancels the attempt.
 pub(crate) struct Connect {
     op: Arc<Completable<ConnectOp>>,
+    /// Where the socket was registered; the attempt goes to the current
+    /// thread's ring, recorded in `submitted` for the cancel.
     ring: Arc<Shared>,
-    submitted: bool,
+    submitted: Option<Arc<Shared>>,
 }
 
 impl Connect {
@@ -49,7 +51,7 @@ impl Connect {
                 }),
             }),
             ring,
-            submitted: false,
+            submitted: None,
         }
     }
 }
@@ -68,7 +70,7 @@ impl Future for Connect {
             });
         }
         state.waker = Some(cx.waker().clone());
-        if !this.submitted {
+        if this.submitted.is_none() {
             let entry = opcode::Connect::new(
                 types::Fd(this.op._fd.as_raw_fd()),
                 this.op.addr.as_ptr().cast(),
@@ -78,12 +80,13 @@ impl Future for Connect {
             .user_data(into_user_data(&this.op));
             // SAFETY: the user data owns a count of the operation (rule 2);
             // the address lives inside it and is never moved (rule 3).
-            if let Err(err) = unsafe { this.ring.push(&entry) } {
+            let ring = super::ring_for(&this.ring);
+            if let Err(err) = unsafe { ring.push(&entry) } {
                 // SAFETY: the push failed; the count is ours to give back.
                 drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<ConnectOp>) });
                 return Poll::Ready(Err(err));
             }
-            this.submitted = true;
+            this.submitted = Some(ring);
         }
         Poll::Pending
     }
@@ -91,12 +94,13 @@ impl Future for Connect {
 
 impl Drop for Connect {
     fn drop(&mut self) {
-        if self.submitted && lock(&self.op.state).result.is_none() {
+        let Some(ring) = &self.submitted else { return };
+        if lock(&self.op.state).result.is_none() {
             let entry = opcode::AsyncCancel::new(user_data_of(&self.op))
                 .build()
                 .user_data(Token::Ignore as u64);
             // SAFETY: a token user data; no memory.
-            let _ = unsafe { self.ring.push(&entry) };
+            let _ = unsafe { ring.push(&entry) };
         }
     }
 }

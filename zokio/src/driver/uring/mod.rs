@@ -77,6 +77,28 @@ pub(crate) struct Driver {
     completions: Vec<cqueue::Entry>,
 }
 
+thread_local! {
+    /// The ring of the worker running on this thread, if it has one.
+    static CURRENT: std::cell::RefCell<Option<std::sync::Arc<Shared>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `ring` the one this thread submits to (a multi-thread worker's
+/// own ring), or clears it.
+pub(crate) fn set_current(ring: Option<std::sync::Arc<Shared>>) {
+    CURRENT.with(|current| *current.borrow_mut() = ring);
+}
+
+/// The ring an operation started on this thread goes to: the worker's own,
+/// or `fallback` (the ring the socket was registered with) elsewhere. Any
+/// ring can operate on any descriptor, so a task that moved to another
+/// worker keeps its I/O on that worker.
+pub(crate) fn ring_for(fallback: &std::sync::Arc<Shared>) -> std::sync::Arc<Shared> {
+    CURRENT
+        .with(|current| current.borrow().clone())
+        .unwrap_or_else(|| fallback.clone())
+}
+
 /// An address unique to the calling thread.
 fn thread_mark() -> usize {
     thread_local!(static MARK: u8 = const { 0 });
@@ -204,18 +226,6 @@ impl Shared {
         let _ = unsafe { self.push(&entry) };
     }
 
-    /// Submits what this thread queued, if anything.
-    pub(crate) fn flush(&self) {
-        let pending = {
-            let _guard = lock(&self.sq_lock);
-            // SAFETY: `sq_lock` makes this the only user of the queue.
-            !unsafe { self.ring.submission_shared() }.is_empty()
-        };
-        if pending {
-            let _ = self.submit_now();
-        }
-    }
-
     /// Marks the driver gone: new operations fail with an error.
     pub(crate) fn shutdown(&self) {
         self.shutdown.store(true, SeqCst);
@@ -232,6 +242,10 @@ fn is_transient(err: &io::Error) -> bool {
 }
 
 impl Driver {
+    pub(crate) fn shared(&self) -> &std::sync::Arc<Shared> {
+        &self.shared
+    }
+
     /// Submits what is queued, sleeps until a completion, an unpark or
     /// `timeout`, then runs the completion handlers.
     pub(crate) fn park(&mut self, timeout: Option<Duration>) {

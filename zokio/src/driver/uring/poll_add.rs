@@ -4,7 +4,7 @@
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use io_uring::{opcode, types};
 
@@ -18,10 +18,16 @@ pub(crate) struct PollArm {
     readiness: Arc<Readiness>,
     direction: Direction,
     armed: AtomicBool,
+    /// The ring the poll in flight is on (cancels go there).
+    armed_on: Mutex<Option<Arc<Shared>>>,
     closed: AtomicBool,
 }
 
 pub(crate) type PollArmRef = Arc<Completable<PollArm>>;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 impl PollArm {
     pub(crate) fn new(
@@ -36,6 +42,7 @@ impl PollArm {
             readiness,
             direction,
             armed: AtomicBool::new(false),
+            armed_on: Mutex::new(None),
             closed: AtomicBool::new(false),
         })
     }
@@ -53,9 +60,11 @@ impl PollArm {
         let entry = opcode::PollAdd::new(types::Fd(this.fd.as_raw_fd()), mask as u32)
             .build()
             .user_data(into_user_data(this));
+        let ring = super::ring_for(&this.ring);
+        *lock(&this.armed_on) = Some(ring.clone());
         // SAFETY: the user data owns a count of `this` (completion rule 2);
         // the entry points to no memory.
-        if unsafe { this.ring.push(&entry) }.is_err() {
+        if unsafe { ring.push(&entry) }.is_err() {
             this.armed.store(false, SeqCst);
             // SAFETY: the push failed; the count is ours to give back.
             drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<PollArm>) });
@@ -65,12 +74,13 @@ impl PollArm {
 
     pub(crate) fn close(this: &PollArmRef) {
         this.closed.store(true, SeqCst);
-        if this.armed.load(SeqCst) {
+        let armed_on = lock(&this.armed_on).clone();
+        if let (true, Some(ring)) = (this.armed.load(SeqCst), armed_on) {
             let entry = opcode::AsyncCancel::new(user_data_of(this))
                 .build()
                 .user_data(Token::Ignore as u64);
             // SAFETY: a token user data; no memory.
-            let _ = unsafe { this.ring.push(&entry) };
+            let _ = unsafe { ring.push(&entry) };
         }
     }
 }

@@ -31,6 +31,8 @@ struct State {
     error: Option<io::Error>,
     /// A multishot is in flight.
     armed: bool,
+    /// The ring it is in flight on (cancels go there).
+    armed_on: Option<Arc<Shared>>,
     /// A cancel for the in-flight multishot was sent (back-pressure).
     pausing: bool,
     /// The socket was dropped: never arm again.
@@ -134,16 +136,18 @@ impl Receiver {
             .build()
             .user_data(into_user_data(this));
         state.armed = true;
+        let ring = super::ring_for(&this.ring);
         // SAFETY: the user data owns a count of `this` (completion rule 2);
         // the entry points to no memory of ours (the kernel picks buffers
         // from the ring).
-        if let Err(err) = unsafe { this.ring.push(&entry) } {
+        if let Err(err) = unsafe { ring.push(&entry) } {
             state.armed = false;
             // The push failed before taking the entry: give the count back.
             // SAFETY: `into_user_data` above made this pointer.
             drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Receiver>) });
             return Err(err);
         }
+        state.armed_on = Some(ring);
         Ok(())
     }
 
@@ -153,17 +157,18 @@ impl Receiver {
         let mut state = lock(&this.state);
         state.closed = true;
         if state.armed {
-            cancel(this);
+            cancel(this, &state);
         }
     }
 }
 
-fn cancel(this: &ReceiverRef) {
+fn cancel(this: &ReceiverRef, state: &State) {
+    let Some(ring) = &state.armed_on else { return };
     let entry = opcode::AsyncCancel::new(user_data_of(this))
         .build()
         .user_data(Token::Ignore as u64);
     // SAFETY: a token user data; no memory.
-    let _ = unsafe { this.ring.push(&entry) };
+    let _ = unsafe { ring.push(&entry) };
 }
 
 impl Complete for Receiver {
@@ -184,6 +189,7 @@ impl Complete for Receiver {
         }
         if !cqueue::more(flags) {
             state.armed = false;
+            state.armed_on = None;
             state.pausing = false;
             // Out of buffers while a reader waits: try again at once.
             if result == -libc::ENOBUFS && state.waker.is_some() && state.pos == state.data.len() {
@@ -191,7 +197,7 @@ impl Complete for Receiver {
             }
         } else if state.data.len() - state.pos > HIGH_WATER && !state.pausing {
             state.pausing = true;
-            cancel(this);
+            cancel(this, &state);
         }
         let waker = state.waker.take();
         drop(state);

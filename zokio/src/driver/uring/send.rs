@@ -137,7 +137,7 @@ impl Sender {
         // SAFETY: the user data owns a count of `this` (completion rule 2);
         // the entry points into `buf`, whose heap memory belongs to `this`
         // and is neither touched nor freed while `in_flight` (rule 3).
-        if let Err(err) = unsafe { this.ring.push(&entry) } {
+        if let Err(err) = unsafe { super::ring_for(&this.ring).push(&entry) } {
             state.in_flight = false;
             // SAFETY: the push failed, so the count `into_user_data` took
             // above is still ours to give back.

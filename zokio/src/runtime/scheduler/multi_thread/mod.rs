@@ -100,15 +100,16 @@ pub(crate) fn new(
     blocking: blocking::Spawner,
     threads_options: ThreadOptions,
 ) -> std::io::Result<(Arc<Handle>, Vec<Core>)> {
-    let (driver, driver_handle) = driver::new(
+    let (driver, driver_handle, rings) = driver::new_multi_thread(
         config.enable_time,
         config.enable_io.then_some(config.io_backend),
+        num_workers,
     )?;
     let mut remotes = Vec::with_capacity(num_workers);
     let mut cores = Vec::with_capacity(num_workers);
-    for index in 0..num_workers {
+    for (index, ring) in rings.into_iter().enumerate() {
         let (steal, local) = queue::local(config.local_queue_capacity);
-        let (parker, unpark) = Parker::new(driver_handle.unparker());
+        let (parker, unpark) = Parker::new(index, driver_handle.unparker(), ring);
         remotes.push(Remote { steal, unpark });
         cores.push(Core::new(index, local, parker));
     }

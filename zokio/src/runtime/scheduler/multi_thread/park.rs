@@ -1,5 +1,9 @@
-//! How a worker sleeps: on the shared driver if it is free (so that timers
-//! fire while every worker sleeps), on its own condvar otherwise.
+//! How a worker sleeps.
+//!
+//! On io_uring every worker sleeps in a ring of its own, so completions of
+//! the I/O it started wake it directly; the worker that holds the shared
+//! driver also sleeps until the next timer. Otherwise (epoll, or no I/O)
+//! one worker sleeps in the shared driver and the others on a condvar.
 //!
 //! The state word says where the worker sleeps, so that an unpark goes to
 //! the right place; an unpark that arrives while the worker is awake is
@@ -11,8 +15,8 @@ use crate::loom::{Arc, Mutex};
 
 /// Awake, no unpark pending.
 const EMPTY: usize = 0;
-/// Sleeping on its condvar.
-const PARKED_CONDVAR: usize = 1;
+/// Sleeping on its own: its condvar or its own ring.
+const PARKED_OWN: usize = 1;
 /// Sleeping in the shared driver.
 const PARKED_DRIVER: usize = 2;
 /// An unpark is pending.
@@ -20,17 +24,23 @@ const NOTIFIED: usize = 3;
 
 struct Inner {
     state: AtomicUsize,
-    /// Wakes this worker's own parker (the condvar case).
+    /// Wakes this worker's own condvar or ring.
     own_unparker: driver::Unparker,
     /// Wakes whoever sleeps in the shared driver.
     driver_unparker: driver::Unparker,
 }
 
+/// Where a worker sleeps when it is not in the shared driver.
+enum Own {
+    Condvar(driver::Parker),
+    Ring(Driver),
+}
+
 /// The sleeping side, owned by one worker thread.
 pub(crate) struct Parker {
     inner: Arc<Inner>,
-    /// Where the worker sleeps when another worker holds the driver.
-    own: driver::Parker,
+    own: Own,
+    index: usize,
 }
 
 /// The waking side.
@@ -39,29 +49,50 @@ pub(crate) struct Unparker {
     inner: Arc<Inner>,
 }
 
-/// The driver that one sleeping worker at a time parks in.
+/// The driver that one sleeping worker at a time parks in (on io_uring:
+/// holding it means sleeping with the timers).
 pub(crate) type SharedDriver = Mutex<Option<Driver>>;
 
 impl Parker {
-    pub(crate) fn new(driver_unparker: driver::Unparker) -> (Parker, Unparker) {
-        let own = driver::Parker::new();
+    /// A parker for worker `index`, which sleeps in `ring` if it has one.
+    pub(crate) fn new(
+        index: usize,
+        driver_unparker: driver::Unparker,
+        ring: Option<Driver>,
+    ) -> (Parker, Unparker) {
+        let own = match ring {
+            Some(ring) => Own::Ring(ring),
+            None => Own::Condvar(driver::Parker::new()),
+        };
+        let own_unparker = match &own {
+            Own::Condvar(parker) => parker.unparker(),
+            Own::Ring(ring) => ring.unparker(),
+        };
         let inner = Arc::new(Inner {
             state: AtomicUsize::new(EMPTY),
-            own_unparker: own.unparker(),
+            own_unparker,
             driver_unparker,
         });
         (
             Parker {
                 inner: inner.clone(),
                 own,
+                index,
             },
             Unparker { inner },
         )
     }
 
+    /// The worker's own ring, if it has one.
+    pub(crate) fn ring(&self) -> Option<&std::sync::Arc<driver::uring::Shared>> {
+        match &self.own {
+            Own::Ring(ring) => ring.ring(),
+            Own::Condvar(_) => None,
+        }
+    }
+
     /// Sleeps until unparked (or spuriously: callers re-check their
-    /// condition). Parks in the driver (timers fire, and it wakes at the
-    /// next deadline) if no other worker holds it.
+    /// condition).
     pub(crate) fn park(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
         let inner = &*self.inner;
         if inner
@@ -69,6 +100,31 @@ impl Parker {
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
             .is_ok()
         {
+            return;
+        }
+        if let Own::Ring(ring) = &mut self.own {
+            if inner
+                .state
+                .compare_exchange(EMPTY, PARKED_OWN, SeqCst, SeqCst)
+                .is_err()
+            {
+                inner.state.store(EMPTY, SeqCst);
+                return;
+            }
+            match shared.try_lock() {
+                Ok(_timers) => {
+                    let wake = handle.timer_wake();
+                    if let Some(wake) = wake {
+                        wake.set_holder(Some(self.index));
+                    }
+                    ring.park(handle);
+                    if let Some(wake) = wake {
+                        wake.set_holder(None);
+                    }
+                }
+                Err(_) => ring.park_io(),
+            }
+            inner.state.swap(EMPTY, SeqCst);
             return;
         }
         if let Ok(mut slot) = shared.try_lock() {
@@ -87,21 +143,43 @@ impl Parker {
                 return;
             }
         }
-        // I/O this worker queued would otherwise wait for the driver's
-        // next park.
-        handle.flush_io();
         if inner
             .state
-            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
+            .compare_exchange(EMPTY, PARKED_OWN, SeqCst, SeqCst)
             .is_err()
         {
             inner.state.store(EMPTY, SeqCst);
             return;
         }
+        let Own::Condvar(own) = &mut self.own else {
+            unreachable!("a worker with a ring parked above")
+        };
         // The own parker keeps an unpark that arrives before this call, so
         // none is lost.
-        self.own.park(None);
+        own.park(None);
         inner.state.swap(EMPTY, SeqCst);
+    }
+
+    /// Between batches of tasks: delivers the I/O completions and events
+    /// that are ready and fires due timers, without sleeping.
+    pub(crate) fn maintain(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
+        if let Own::Ring(ring) = &mut self.own {
+            ring.park_yield(handle);
+            return;
+        }
+        let polled = match shared.try_lock() {
+            Ok(mut slot) => match slot.as_mut() {
+                Some(driver) => {
+                    driver.park_yield(handle);
+                    true
+                }
+                None => false,
+            },
+            Err(_) => false,
+        };
+        if !polled {
+            handle.process_timers();
+        }
     }
 }
 
@@ -110,7 +188,7 @@ impl Unparker {
         let inner = &*self.inner;
         match inner.state.swap(NOTIFIED, SeqCst) {
             EMPTY | NOTIFIED => {}
-            PARKED_CONDVAR => inner.own_unparker.unpark(),
+            PARKED_OWN => inner.own_unparker.unpark(),
             PARKED_DRIVER => inner.driver_unparker.unpark(),
             actual => unreachable!("worker parker in unknown state {actual}"),
         }

@@ -227,6 +227,14 @@ impl Context {
     }
 
     fn run(&self) {
+        // I/O started on this thread goes to this worker's ring.
+        let ring = self.with_core(|c| c.park.as_ref().and_then(|p| p.ring().cloned()));
+        crate::driver::uring::set_current(ring);
+        self.run_ticks();
+        crate::driver::uring::set_current(None);
+    }
+
+    fn run_ticks(&self) {
         let handle = &*self.handle;
         // The core leaves this thread if a task calls `block_in_place`.
         while !handle.is_shutdown() && self.has_core() {
@@ -253,20 +261,11 @@ impl Context {
     /// it (so completions are delivered while every worker is busy), fire
     /// due timers, publish counters.
     fn maintenance(&self) {
-        let polled = match self.handle.shared.driver.try_lock() {
-            Ok(mut slot) => match slot.as_mut() {
-                Some(driver) => {
-                    driver.park_yield(&self.handle.driver);
-                    true
-                }
-                None => false,
-            },
-            Err(_) => false,
-        };
-        if !polled {
-            self.handle.driver.flush_io();
-            self.handle.driver.process_timers();
-        }
+        // The parker leaves the core meanwhile: completion handlers wake
+        // tasks, which may schedule onto this core.
+        let mut parker = self.with_core(|c| c.park.take().expect("worker parker missing"));
+        parker.maintain(&self.handle.shared.driver, &self.handle.driver);
+        self.with_core(|c| c.park = Some(parker));
         self.with_core(|c| c.publish_stats(&self.handle));
     }
 
