@@ -7,26 +7,9 @@
 //! be dropped in between, so the operation must own the buffer, and moving
 //! the owner (into the driver, back to the caller) must not move the bytes.
 //! [`IoBuf`] and [`IoBufMut`] say so as `unsafe` traits, so that the driver
-//! can rely on it.
-//!
-//! The numbered rules below are the traits' contract; the `SAFETY:` comment
-//! on each implementation cites them.
-//!
-//! 1. **Extent.** `stable_ptr()` points to `bytes_total()` bytes that the
-//!    value owns (or, for `'static` data, borrows forever), of which the
-//!    first `bytes_init()` are initialized; `bytes_init() <= bytes_total()`.
-//! 2. **Stability.** The pointer, the memory behind it, `bytes_total()` and
-//!    the initialized prefix stay as they are while the value is alive, even
-//!    when it moves, as long as no method of the value's own type mutates it
-//!    (the driver owns the value during an operation, so nothing can).
-//!    Only [`IoBufMut::set_init`] grows the initialized prefix.
-//! 3. **Sharing.** For `IoBuf`, the memory is written only through `&mut`
-//!    access to the value itself: shared read-only data such as
-//!    [`bytes::Bytes`] clones is fine, and while the driver owns the value
-//!    nothing writes it. For `IoBufMut`, nothing but the value reaches its
-//!    memory at all, so the kernel may write it while the driver owns it.
-//!
-//! [`bytes::Bytes`]: https://docs.rs/bytes/1/bytes/struct.Bytes.html
+//! can rely on it. Their contract is written once, as numbered rules, in
+//! `IoBuf`'s `# Safety` section; the `SAFETY:` comment on each
+//! implementation here cites them.
 
 use std::ops::{Bound, Deref, DerefMut, RangeBounds};
 
@@ -40,12 +23,33 @@ use std::ops::{Bound, Deref, DerefMut, RangeBounds};
 ///
 /// # Safety
 ///
-/// An implementation keeps rules 1 to 3 of the [module docs](self): the
-/// memory behind [`stable_ptr`](IoBuf::stable_ptr) is valid for
-/// [`bytes_total`](IoBuf::bytes_total) bytes, its first
-/// [`bytes_init`](IoBuf::bytes_init) bytes are initialized, it is written
-/// only through `&mut` access to the value, and it stays at the same address
-/// even when the value moves.
+/// An implementation keeps these rules, on which a driver relies (the
+/// `SAFETY:` comments of Zokio's implementations cite them):
+///
+/// 1. **Extent.** [`stable_ptr`](IoBuf::stable_ptr) is valid for reads of
+///    the first [`bytes_init`](IoBuf::bytes_init) bytes, which are
+///    initialized, and `bytes_init() <= bytes_total()`. For an [`IoBufMut`],
+///    [`stable_mut_ptr`](IoBufMut::stable_mut_ptr) is the same address,
+///    valid for reads and writes of all [`bytes_total`](IoBuf::bytes_total)
+///    bytes.
+/// 2. **Stability.** The address, the memory behind it, `bytes_total()` and
+///    the initialized prefix stay as they are while the value is alive, even
+///    when it moves, as long as no method of the value's own type mutates it
+///    (the driver owns the value during an operation, so nothing can). Only
+///    [`IoBufMut::set_init`] grows the initialized prefix.
+/// 3. **Sharing.** For `IoBuf`, the memory is written only through `&mut`
+///    access to the value itself: shared read-only data such as `Bytes`
+///    clones is fine, and while the driver owns the value nothing writes it.
+///    For `IoBufMut`, nothing but the value reaches its memory at all, so
+///    the kernel may write it while the driver owns the value.
+///
+/// A `Box<[u8]>` keeps rule 2, but it is a unique pointer to the compiler:
+/// a typed move of the box asserts exclusive access to its bytes (Rust's
+/// aliasing model retags it, and Miri reports a concurrent access by another
+/// thread as a data race). A driver therefore leaves an in-flight
+/// `Box<[u8]>`, or a value holding one, where it is until the kernel is done
+/// with its bytes. `Vec<u8>` and the `bytes` types reach their bytes through
+/// raw pointers and may move freely.
 ///
 /// ```
 /// use zokio::io::IoBuf;
@@ -58,8 +62,8 @@ use std::ops::{Bound, Deref, DerefMut, RangeBounds};
 /// assert_eq!((moved.bytes_init(), moved.bytes_total()), (5, 16));
 /// ```
 pub unsafe trait IoBuf: 'static {
-    /// A pointer to the start of the buffer, valid for
-    /// [`bytes_total`](IoBuf::bytes_total) bytes.
+    /// A pointer to the start of the buffer, valid for reads of its
+    /// [`bytes_init`](IoBuf::bytes_init) initialized bytes.
     ///
     /// ```
     /// use zokio::io::IoBuf;
@@ -136,11 +140,11 @@ pub unsafe trait IoBuf: 'static {
 ///
 /// # Safety
 ///
-/// On top of [`IoBuf`]'s contract: the memory is reachable only through this
-/// value (rule 3), [`stable_mut_ptr`](IoBufMut::stable_mut_ptr) is
-/// [`stable_ptr`](IoBuf::stable_ptr) with write access, and
-/// [`set_init`](IoBufMut::set_init) makes at least the first `pos` bytes
-/// count as initialized, never fewer than before.
+/// An implementation keeps [`IoBuf`]'s rules 1 to 3 as they apply to a
+/// mutable buffer (the memory is reachable only through this value, and
+/// [`stable_mut_ptr`](IoBufMut::stable_mut_ptr) is valid for writes of all
+/// of it), and [`set_init`](IoBufMut::set_init) makes at least the first
+/// `pos` bytes count as initialized, never fewer than before.
 ///
 /// ```
 /// use zokio::io::{IoBuf, IoBufMut};
@@ -223,7 +227,8 @@ unsafe impl IoBufMut for Vec<u8> {
 }
 
 // SAFETY: a boxed slice's heap block does not move with the box, is fully
-// initialized and is only reached through the box (rules 1-3).
+// initialized and is only reached through the box (rules 1-3; see the note
+// on moving a box while the kernel holds its bytes).
 unsafe impl IoBuf for Box<[u8]> {
     fn stable_ptr(&self) -> *const u8 {
         self.as_ptr()
@@ -321,7 +326,17 @@ unsafe impl IoBuf for bytes::BytesMut {
 #[cfg(feature = "bytes")]
 unsafe impl IoBufMut for bytes::BytesMut {
     fn stable_mut_ptr(&mut self) -> *mut u8 {
-        self.as_mut_ptr()
+        // A pointer taken through the slice view would be valid for the
+        // first `len` bytes only; with the length at 0, the spare capacity is
+        // the whole buffer.
+        let len = self.len();
+        // SAFETY: 0 is within the capacity and needs no initialized byte.
+        unsafe { self.set_len(0) };
+        let ptr = self.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+        // SAFETY: the first `len` bytes were initialized a moment ago and
+        // nothing has written to them since.
+        unsafe { self.set_len(len) };
+        ptr
     }
 
     unsafe fn set_init(&mut self, pos: usize) {

@@ -2,8 +2,8 @@
 //! adapters built on them, and in-memory streams.
 //!
 //! This module has Tokio's `tokio::io` API, apart from the standard streams
-//! and `join`; the sockets and files that implement these traits live in
-//! their own modules.
+//! (`stdin`, `stdout`, `stderr`), `join` and the readiness types; the sockets
+//! that implement these traits live in `zokio::net`.
 //!
 //! * [`AsyncRead`], [`AsyncWrite`], [`AsyncBufRead`] and [`AsyncSeek`] are
 //!   the poll-based traits that a stream implements; [`ReadBuf`] is the
@@ -52,8 +52,7 @@
 //!   leave their string valid UTF-8 when cancelled: `read_to_string` puts the
 //!   original contents back, `read_line` keeps the part of the line read so
 //!   far when it is UTF-8. (Tokio leaves the string empty.)
-//! * [`AsyncReadExt::read_to_end`] reads into the vector's spare capacity
-//!   without zeroing it first, and so does [`AsyncReadExt::read_buf`].
+//! * [`BufReader`] and [`BufWriter`] do not implement [`AsyncSeek`].
 //!
 //! ## Pin projection
 //!

@@ -54,6 +54,51 @@ macro_rules! read_num_methods {
 /// `# Cancel safety` section says what is lost when such a future is dropped
 /// before it completes.
 ///
+/// The methods that borrow the reader need it to be `Unpin`; pin one that is
+/// not first (with [`std::pin::pin!`] or `Box::pin`):
+///
+/// ```compile_fail,E0277
+/// use std::marker::PhantomPinned;
+/// use zokio::io::AsyncReadExt;
+///
+/// # async fn f() -> std::io::Result<()> {
+/// let mut reader = (&b"data"[..]).chain(PinnedEmpty(PhantomPinned));
+/// reader.read_u8().await?; // `Chain<_, PinnedEmpty>` is not `Unpin`
+/// # Ok(()) }
+/// # struct PinnedEmpty(PhantomPinned);
+/// # impl zokio::io::AsyncRead for PinnedEmpty {
+/// #     fn poll_read(
+/// #         self: std::pin::Pin<&mut Self>,
+/// #         _: &mut std::task::Context<'_>,
+/// #         _: &mut zokio::io::ReadBuf<'_>,
+/// #     ) -> std::task::Poll<std::io::Result<()>> {
+/// #         std::task::Poll::Ready(Ok(()))
+/// #     }
+/// # }
+/// ```
+///
+/// ```
+/// # use std::marker::PhantomPinned;
+/// use std::pin::pin;
+/// use zokio::io::AsyncReadExt;
+///
+/// # #[zokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let mut reader = pin!((&b"data"[..]).chain(PinnedEmpty(PhantomPinned)));
+/// assert_eq!(reader.read_u8().await?, b'd');
+/// # Ok(()) }
+/// # struct PinnedEmpty(PhantomPinned);
+/// # impl zokio::io::AsyncRead for PinnedEmpty {
+/// #     fn poll_read(
+/// #         self: std::pin::Pin<&mut Self>,
+/// #         _: &mut std::task::Context<'_>,
+/// #         _: &mut zokio::io::ReadBuf<'_>,
+/// #     ) -> std::task::Poll<std::io::Result<()>> {
+/// #         std::task::Poll::Ready(Ok(()))
+/// #     }
+/// # }
+/// ```
+///
 /// ```
 /// use zokio::io::{duplex, AsyncReadExt, AsyncWriteExt};
 ///
