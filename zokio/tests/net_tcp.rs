@@ -24,7 +24,10 @@ fn runtimes() -> Vec<(String, Runtime)> {
             };
             let rt = builder.enable_all().io_backend(backend).build().unwrap();
             assert_eq!(rt.handle().io_backend(), Some(backend));
-            out.push((format!("{backend:?}/{}", if multi { "mt" } else { "ct" }), rt));
+            out.push((
+                format!("{backend:?}/{}", if multi { "mt" } else { "ct" }),
+                rt,
+            ));
         }
     }
     out
@@ -56,8 +59,9 @@ fn pattern(len: usize, seed: u64) -> Vec<u8> {
 }
 
 fn checksum(data: &[u8]) -> u64 {
-    data.iter()
-        .fold(0xcbf29ce484222325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 async fn pair() -> (TcpStream, TcpStream) {

@@ -43,7 +43,10 @@ pub fn zokio_runtime(flavor: Flavor) -> zokio::runtime::Runtime {
 }
 
 /// As [`zokio_runtime`], on the I/O backend `backend`.
-pub fn zokio_runtime_on(flavor: Flavor, backend: zokio::runtime::IoBackend) -> zokio::runtime::Runtime {
+pub fn zokio_runtime_on(
+    flavor: Flavor,
+    backend: zokio::runtime::IoBackend,
+) -> zokio::runtime::Runtime {
     let mut builder = match flavor {
         Flavor::CurrentThread => zokio::runtime::Builder::new_current_thread(),
         Flavor::MultiThread => {

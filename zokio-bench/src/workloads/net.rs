@@ -220,8 +220,20 @@ macro_rules! udp_echo {
 macro_rules! io_pair {
     ($name:literal, $poll_name:literal, $body:ident, $ops:expr) => {
         (
-            pair_on!($name, $body, NET_FLAVORS, $ops, zokio::runtime::IoBackend::Uring),
-            pair_on!($poll_name, $body, NET_FLAVORS, $ops, zokio::runtime::IoBackend::Poll),
+            pair_on!(
+                $name,
+                $body,
+                NET_FLAVORS,
+                $ops,
+                zokio::runtime::IoBackend::Uring
+            ),
+            pair_on!(
+                $poll_name,
+                $body,
+                NET_FLAVORS,
+                $ops,
+                zokio::runtime::IoBackend::Poll
+            ),
         )
     };
 }
@@ -241,13 +253,15 @@ pub const TCP_ECHO_4K: (Workload, Workload) = io_pair!(
 );
 
 pub const TCP_CONNECT: (Workload, Workload) =
-    io_pair!("tcp_connect", "tcp_connect/poll", tcp_connect, |scale| scale
-        .of(CONNECTS));
+    io_pair!("tcp_connect", "tcp_connect/poll", tcp_connect, |scale| {
+        scale.of(CONNECTS)
+    });
 
 pub const TCP_STREAM: (Workload, Workload) =
     io_pair!("tcp_stream", "tcp_stream/poll", tcp_stream, |scale| scale
         .of(STREAM_CHUNKS));
 
-pub const UDP_ECHO: (Workload, Workload) = io_pair!("udp_echo", "udp_echo/poll", udp_echo, |scale| {
-    UDP_CLIENTS * scale.of(UDP_ROUND_TRIPS)
-});
+pub const UDP_ECHO: (Workload, Workload) =
+    io_pair!("udp_echo", "udp_echo/poll", udp_echo, |scale| {
+        UDP_CLIENTS * scale.of(UDP_ROUND_TRIPS)
+    });

@@ -65,8 +65,10 @@ pub(crate) struct TimerWake {
 impl TimerWake {
     /// Records that worker `index` (or nobody) sleeps with the timers.
     pub(crate) fn set_holder(&self, index: Option<usize>) {
-        self.holder
-            .store(index.unwrap_or(usize::MAX), std::sync::atomic::Ordering::SeqCst);
+        self.holder.store(
+            index.unwrap_or(usize::MAX),
+            std::sync::atomic::Ordering::SeqCst,
+        );
     }
 
     fn unpark(&self) {
@@ -156,7 +158,11 @@ pub(crate) fn new_multi_thread(
                 io: Some(IoHandle::Poll(shared)),
             };
             let park = Park::Poll(driver);
-            Ok((Driver { park }, handle, (0..workers).map(|_| None).collect()))
+            Ok((
+                Driver { park },
+                handle,
+                (0..workers).map(|_| None).collect(),
+            ))
         }
         Selected::Uring(driver, shared) => {
             let mut rings = vec![(driver, shared.clone())];
@@ -184,7 +190,11 @@ pub(crate) fn new_multi_thread(
             };
             let workers = rings
                 .into_iter()
-                .map(|(d, _)| Some(Driver { park: Park::Uring(d) }))
+                .map(|(d, _)| {
+                    Some(Driver {
+                        park: Park::Uring(d),
+                    })
+                })
                 .collect();
             Ok((shared_driver, handle, workers))
         }

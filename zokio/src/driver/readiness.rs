@@ -63,10 +63,7 @@ impl Readiness {
         loop {
             let tick = (current >> TICK_SHIFT).wrapping_add(1);
             let next = (tick << TICK_SHIFT) | (current & READY_MASK) | ready;
-            match self
-                .state
-                .compare_exchange(current, next, AcqRel, Acquire)
-            {
+            match self.state.compare_exchange(current, next, AcqRel, Acquire) {
                 Ok(_) => break,
                 Err(actual) => current = actual,
             }
@@ -135,10 +132,7 @@ impl Readiness {
                 return;
             }
             let next = current & !clearable;
-            match self
-                .state
-                .compare_exchange(current, next, AcqRel, Acquire)
-            {
+            match self.state.compare_exchange(current, next, AcqRel, Acquire) {
                 Ok(_) => return,
                 Err(actual) => current = actual,
             }

@@ -59,7 +59,9 @@ struct UringSource {
 
 impl std::fmt::Debug for IoSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IoSource").field("fd", &self.fd.as_raw_fd()).finish()
+        f.debug_struct("IoSource")
+            .field("fd", &self.fd.as_raw_fd())
+            .finish()
     }
 }
 
@@ -187,16 +189,29 @@ impl IoSource {
     }
 
     /// Reads from a stream socket into `buf`.
-    pub(crate) fn poll_read(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         self.poll_recv(cx, buf, false)
     }
 
     /// As `poll_read`, but leaves the data to be read again.
-    pub(crate) fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    pub(crate) fn poll_peek(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         self.poll_recv(cx, buf, true)
     }
 
-    fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>, peek: bool) -> Poll<io::Result<()>> {
+    fn poll_recv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+        peek: bool,
+    ) -> Poll<io::Result<()>> {
         if let Backend::Uring(UringSource {
             stream: Some((receiver, _)),
             ..
@@ -258,7 +273,11 @@ impl IoSource {
     }
 
     /// Writes to a stream socket.
-    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    pub(crate) fn poll_write(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         if let Backend::Uring(UringSource {
             stream: Some((_, sender)),
             ..
@@ -394,9 +413,7 @@ fn sys_recv(fd: RawFd, buf: &mut [u8], flags: i32) -> io::Result<usize> {
 fn sys_sendv(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     if let [buf] = bufs {
         // SAFETY: `buf` is valid for reads of its length.
-        return cvt(unsafe {
-            libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL)
-        });
+        return cvt(unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) });
     }
     // SAFETY: an all-zero msghdr is valid.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };

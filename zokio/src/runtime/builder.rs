@@ -378,7 +378,9 @@ impl Builder {
     pub fn build(&mut self) -> io::Result<Runtime> {
         self.config.check()?;
         match self.config.flavor {
-            Flavor::CurrentThread => Runtime::new_current_thread(&self.config, self.thread_options()),
+            Flavor::CurrentThread => {
+                Runtime::new_current_thread(&self.config, self.thread_options())
+            }
             Flavor::MultiThread => Runtime::new_multi_thread(&self.config, self.thread_options()),
             Flavor::ThreadPerCore => {
                 Runtime::new_thread_per_core(&self.config, self.thread_options())

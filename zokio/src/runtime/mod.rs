@@ -20,8 +20,8 @@ pub(crate) mod thread_park;
 
 pub use builder::Builder;
 pub use config::{
-    Config, ConfigError, Flavor, IoBackend, UnhandledPanic, MAX_BLOCKING_THREADS, MAX_WORKER_THREADS,
-    MIN_THREAD_STACK_SIZE,
+    Config, ConfigError, Flavor, IoBackend, UnhandledPanic, MAX_BLOCKING_THREADS,
+    MAX_WORKER_THREADS, MIN_THREAD_STACK_SIZE,
 };
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;

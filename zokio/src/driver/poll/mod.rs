@@ -50,7 +50,9 @@ pub(crate) struct Registration {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub(crate) fn new() -> io::Result<(Driver, Arc<Shared>)> {
@@ -111,7 +113,10 @@ impl Shared {
     /// Refuses new registrations and wakes every waiting task.
     pub(crate) fn shutdown(&self) {
         self.shutdown.store(true, SeqCst);
-        let resources: Vec<_> = lock(&self.resources).iter().map(|(_, r)| r.clone()).collect();
+        let resources: Vec<_> = lock(&self.resources)
+            .iter()
+            .map(|(_, r)| r.clone())
+            .collect();
         for resource in resources {
             resource.wake_all();
         }

@@ -15,7 +15,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
 
-use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
 use super::Shared;
 
 /// Accepted sockets queued above this pause the multishot.
@@ -41,7 +41,9 @@ pub(crate) struct Acceptor {
 pub(crate) type AcceptorRef = Arc<Completable<Acceptor>>;
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Acceptor {
@@ -53,7 +55,10 @@ impl Acceptor {
         })
     }
 
-    pub(crate) fn poll_accept(this: &AcceptorRef, cx: &mut Context<'_>) -> Poll<io::Result<OwnedFd>> {
+    pub(crate) fn poll_accept(
+        this: &AcceptorRef,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<OwnedFd>> {
         let mut state = lock(&this.state);
         if let Some(fd) = state.ready.pop_front() {
             return Poll::Ready(Ok(fd));
@@ -73,7 +78,9 @@ impl Acceptor {
             if let Err(err) = unsafe { ring.push(&entry) } {
                 state.armed = false;
                 // SAFETY: the push failed; the count is ours to give back.
-                drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Acceptor>) });
+                drop(unsafe {
+                    Arc::from_raw(entry.get_user_data() as *const Completable<Acceptor>)
+                });
                 return Poll::Ready(Err(err));
             }
             state.armed_on = Some(ring);

@@ -80,12 +80,8 @@ impl BufRing {
         // SAFETY: the ring memory is valid for `entries` slots and lives
         // until this value drops, after the io_uring (module invariants).
         unsafe {
-            ring.submitter().register_buf_ring_with_flags(
-                this.ring as u64,
-                entries,
-                GROUP,
-                0,
-            )?;
+            ring.submitter()
+                .register_buf_ring_with_flags(this.ring as u64, entries, GROUP, 0)?;
         }
         for bid in 0..entries {
             this.push(bid);

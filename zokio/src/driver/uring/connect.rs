@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use io_uring::{opcode, types};
 use socket2::SockAddr;
 
-use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
 use super::Shared;
 
 struct State {
@@ -27,7 +27,9 @@ pub(crate) struct ConnectOp {
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Connects `fd` to `addr`; dropping it cancels the attempt.
@@ -78,12 +80,14 @@ impl Future for Connect {
             )
             .build()
             .user_data(into_user_data(&this.op));
+            let ring = super::ring_for(&this.ring);
             // SAFETY: the user data owns a count of the operation (rule 2);
             // the address lives inside it and is never moved (rule 3).
-            let ring = super::ring_for(&this.ring);
             if let Err(err) = unsafe { ring.push(&entry) } {
                 // SAFETY: the push failed; the count is ours to give back.
-                drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<ConnectOp>) });
+                drop(unsafe {
+                    Arc::from_raw(entry.get_user_data() as *const Completable<ConnectOp>)
+                });
                 return Poll::Ready(Err(err));
             }
             this.submitted = Some(ring);
@@ -106,7 +110,12 @@ impl Drop for Connect {
 }
 
 impl Complete for ConnectOp {
-    fn complete(this: &Arc<Completable<Self>>, result: i32, _flags: u32, _cx: &mut ReapContext<'_>) {
+    fn complete(
+        this: &Arc<Completable<Self>>,
+        result: i32,
+        _flags: u32,
+        _cx: &mut ReapContext<'_>,
+    ) {
         let waker = {
             let mut state = lock(&this.state);
             state.result = Some(result);

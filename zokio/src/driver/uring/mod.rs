@@ -106,7 +106,9 @@ fn thread_mark() -> usize {
 }
 
 fn lock(mutex: &Mutex<()>) -> MutexGuard<'_, ()> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Sets up a ring, probes it and registers its buffers. Any failure means

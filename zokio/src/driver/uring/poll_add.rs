@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use io_uring::{opcode, types};
 
-use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
 use super::Shared;
 use crate::driver::readiness::{self, Direction, Readiness};
 
@@ -26,7 +26,9 @@ pub(crate) struct PollArm {
 pub(crate) type PollArmRef = Arc<Completable<PollArm>>;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl PollArm {

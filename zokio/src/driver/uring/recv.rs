@@ -14,7 +14,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
 
-use super::completion::{into_user_data, user_data_of, Complete, Completable, ReapContext, Token};
+use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
 use super::{Shared, BUFFER_GROUP};
 
 /// Queued bytes above which the multishot is paused.
@@ -50,7 +50,9 @@ pub(crate) struct Receiver {
 pub(crate) type ReceiverRef = Arc<Completable<Receiver>>;
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Receiver {
@@ -80,7 +82,10 @@ impl Receiver {
     }
 
     /// As [`poll_take`](Self::poll_take), but `None` instead of waiting.
-    pub(crate) fn try_take(this: &ReceiverRef, take: impl FnOnce(&[u8]) -> usize) -> Option<io::Result<()>> {
+    pub(crate) fn try_take(
+        this: &ReceiverRef,
+        take: impl FnOnce(&[u8]) -> usize,
+    ) -> Option<io::Result<()>> {
         let mut state = lock(&this.state);
         Receiver::take_now(this, &mut state, take)
     }

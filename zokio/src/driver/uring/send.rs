@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
 
-use super::completion::{into_user_data, Complete, Completable, ReapContext};
+use super::completion::{into_user_data, Completable, Complete, ReapContext};
 use super::Shared;
 
 /// The most bytes one write takes.
@@ -47,7 +47,9 @@ pub(crate) struct Sender {
 pub(crate) type SenderRef = Arc<Completable<Sender>>;
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Sender {

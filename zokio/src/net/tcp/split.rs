@@ -78,11 +78,6 @@ impl OwnedReadHalf {
         drop(self);
         Ok(Arc::try_unwrap(inner).expect("both halves were given back"))
     }
-
-    /// The stream both halves share.
-    pub fn as_ref(&self) -> &TcpStream {
-        &self.inner
-    }
 }
 
 impl OwnedWriteHalf {
@@ -95,11 +90,6 @@ impl OwnedWriteHalf {
     pub fn forget(mut self) {
         self.shutdown_on_drop = false;
     }
-
-    /// The stream both halves share.
-    pub fn as_ref(&self) -> &TcpStream {
-        &self.inner
-    }
 }
 
 impl Drop for OwnedWriteHalf {
@@ -107,6 +97,30 @@ impl Drop for OwnedWriteHalf {
         if self.shutdown_on_drop {
             self.inner.shutdown_write_when_flushed();
         }
+    }
+}
+
+impl AsRef<TcpStream> for OwnedReadHalf {
+    fn as_ref(&self) -> &TcpStream {
+        &self.inner
+    }
+}
+
+impl AsRef<TcpStream> for OwnedWriteHalf {
+    fn as_ref(&self) -> &TcpStream {
+        &self.inner
+    }
+}
+
+impl AsRef<TcpStream> for ReadHalf<'_> {
+    fn as_ref(&self) -> &TcpStream {
+        self.0
+    }
+}
+
+impl AsRef<TcpStream> for WriteHalf<'_> {
+    fn as_ref(&self) -> &TcpStream {
+        self.0
     }
 }
 

@@ -23,8 +23,8 @@ fn loom_worker_park_unpark_no_lost_wakeup() {
         let shared: park::SharedDriver = Mutex::new(Some(driver));
         let shared = Arc::new(shared);
         let handle = Arc::new(handle);
-        let (mut p1, u1) = park::Parker::new(handle.unparker());
-        let (mut p2, u2) = park::Parker::new(handle.unparker());
+        let (mut p1, u1) = park::Parker::new(0, handle.unparker(), None);
+        let (mut p2, u2) = park::Parker::new(1, handle.unparker(), None);
         let (s2, h2) = (shared.clone(), handle.clone());
         // Two workers park at once: one gets the driver, the other its
         // condvar; each unpark must reach the right one.

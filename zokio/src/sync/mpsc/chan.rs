@@ -13,13 +13,13 @@ use std::task::{ready, Context, Poll};
 use super::block::{self, Head, Tail};
 use super::error::TryRecvError;
 use super::rx_waker::RxWaker;
-use crate::sync::signal::{Listener, Signal};
 use crate::loom::atomic::{
     AtomicUsize,
     Ordering::{AcqRel, Acquire, Relaxed},
 };
 use crate::loom::{Arc, UnsafeCell};
 use crate::runtime::coop;
+use crate::sync::signal::{Listener, Signal};
 
 /// What a channel flavour adds to the shared list: how much may be in it.
 pub(super) trait Bound {

@@ -187,7 +187,7 @@ impl Handle {
     }
 
     /// Wakes a parked worker if new work needs one.
-    fn notify_parked(&self) {
+    pub(super) fn notify_parked(&self) {
         if let Some(index) = self.shared.idle.worker_to_notify() {
             self.shared.metrics.notifies.fetch_add(1, Relaxed);
             self.shared.remotes[index].unpark.unpark();

@@ -15,6 +15,10 @@ use super::park::Parker;
 use super::queue::{self, Overflow};
 use super::Handle;
 
+/// Tasks queued on a worker, after it polled its driver, beyond which it
+/// wakes an idle worker to steal some. Below it the worker runs them itself:
+/// a task woken by I/O stays where its completions arrive.
+const NOTIFY_BACKLOG: usize = 4;
 /// Tasks run from the LIFO slot in a row before the slot's task goes to the
 /// back of the queue, so that two tasks waking each other cannot starve
 /// the rest.
@@ -262,10 +266,23 @@ impl Context {
     /// due timers, publish counters.
     fn maintenance(&self) {
         // The parker leaves the core meanwhile: completion handlers wake
-        // tasks, which may schedule onto this core.
-        let mut parker = self.with_core(|c| c.park.take().expect("worker parker missing"));
+        // tasks, which queue on this core as they do while it is parked
+        // (at the back, waking no other worker: this one runs them next,
+        // and a connection stays on the worker whose ring serves it).
+        let mut parker = self.with_core(|c| {
+            c.is_parked = true;
+            c.park.take().expect("worker parker missing")
+        });
         parker.maintain(&self.handle.shared.driver, &self.handle.driver);
-        self.with_core(|c| c.park = Some(parker));
+        let backlog = self.with_core(|c| {
+            c.is_parked = false;
+            c.park = Some(parker);
+            c.run_queue.len()
+        });
+        // More woke than this worker gets to soon: let an idle one help.
+        if backlog > NOTIFY_BACKLOG {
+            self.handle.notify_parked();
+        }
         self.with_core(|c| c.publish_stats(&self.handle));
     }
 
@@ -411,7 +428,13 @@ impl Context {
             }
             if self.with_core(|c| c.has_work()) {
                 let was_listed = handle.shared.idle.unpark_worker_by_id(index);
-                self.with_core(|c| c.is_searching = !was_listed);
+                let backlog = self.with_core(|c| {
+                    c.is_searching = !was_listed;
+                    c.run_queue.len()
+                });
+                if backlog > NOTIFY_BACKLOG {
+                    handle.notify_parked();
+                }
                 return;
             }
             if handle.shared.idle.is_parked(index) {
