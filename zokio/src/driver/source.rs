@@ -340,21 +340,29 @@ impl IoSource {
         self.poll_io(cx, Direction::Read, sys_accept)
     }
 
-    /// Connects the socket to `addr`.
-    pub(crate) async fn connect(&self, addr: SockAddr) -> io::Result<()> {
-        if let Backend::Uring(u) = &self.backend {
-            return Connect::new(self.fd.clone(), addr, u.ring.clone()).await;
+    /// Connects the non-blocking socket `fd` to `addr` and registers it.
+    ///
+    /// On the readiness driver the connect starts before the registration:
+    /// epoll reports a socket that is not connected yet as hung up, which
+    /// would end the wait before the handshake does.
+    pub(crate) async fn connect(fd: OwnedFd, kind: Kind, addr: SockAddr) -> io::Result<IoSource> {
+        if let IoHandle::Uring(_) = super::current_io()? {
+            let source = IoSource::new(fd, kind)?;
+            if let Backend::Uring(u) = &source.backend {
+                Connect::new(source.fd.clone(), addr, u.ring.clone()).await?;
+            }
+            return Ok(source);
         }
-        let socket = socket2::SockRef::from(&*self.fd);
-        match socket.connect(&addr) {
-            Ok(()) => return Ok(()),
+        match socket2::SockRef::from(&fd).connect(&addr) {
+            Ok(()) => return IoSource::new(fd, kind),
             Err(err) if err.raw_os_error() == Some(libc::EINPROGRESS) => {}
             Err(err) => return Err(err),
         }
-        std::future::poll_fn(|cx| self.poll_ready(cx, Direction::Write)).await;
-        match socket.take_error()? {
+        let source = IoSource::new(fd, kind)?;
+        std::future::poll_fn(|cx| source.poll_ready(cx, Direction::Write)).await;
+        match socket2::SockRef::from(&*source.fd).take_error()? {
             Some(err) => Err(err),
-            None => Ok(()),
+            None => Ok(source),
         }
     }
 

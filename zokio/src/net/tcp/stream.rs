@@ -63,8 +63,7 @@ impl TcpStream {
 
     /// Registers a non-blocking socket and connects it to `addr`.
     pub(crate) async fn connect_fd(fd: OwnedFd, addr: SocketAddr) -> io::Result<TcpStream> {
-        let io = IoSource::new(fd, Kind::Stream)?;
-        io.connect(addr.into()).await?;
+        let io = IoSource::connect(fd, Kind::Stream, addr.into()).await?;
         Ok(TcpStream { io })
     }
 

@@ -74,8 +74,7 @@ impl UnixStream {
     pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
         let addr = SockAddr::unix(path)?;
         let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
-        let io = IoSource::new(socket.into(), Kind::Stream)?;
-        io.connect(addr).await?;
+        let io = IoSource::connect(socket.into(), Kind::Stream, addr).await?;
         Ok(UnixStream { io })
     }
 
