@@ -382,7 +382,7 @@ each_runtime! {
             streams
         });
         let mut rng = Rng(23);
-        let mut seen = vec![false; CONNECTIONS];
+        let mut seen = [false; CONNECTIONS];
         let mut accepted = 0;
         let mut cancels = 0;
         while accepted < CONNECTIONS {
@@ -436,5 +436,44 @@ each_runtime! {
         }
         assert_eq!(working, expected);
         assert!(ended <= 100 - expected);
+    }
+}
+
+each_runtime! {
+    fn owned_buffers_round_trip() {
+        const LEN: usize = 4 << 20;
+        let (a, b) = pair().await;
+        let data = pattern(LEN, 13);
+        let expected = checksum(&data);
+        let writer = zokio::spawn(async move {
+            // Several owned writes in a row keep their order.
+            let mut buf = data;
+            for _ in 0..2 {
+                let (result, back) = a.write_all_owned(buf).await;
+                result.unwrap();
+                buf = back;
+            }
+            let (result, _) = a.write_all_owned(b"end".to_vec().into_boxed_slice()).await;
+            result.unwrap();
+            drop(a);
+        });
+        let mut got = Vec::with_capacity(2 * LEN + 3);
+        let mut buf = Vec::with_capacity(64 * 1024);
+        loop {
+            let (n, back) = b.read_owned(buf).await;
+            let n = n.unwrap();
+            if n == 0 {
+                break;
+            }
+            assert!(back.len() >= n);
+            got.extend_from_slice(&back[..n]);
+            buf = back;
+            buf.clear();
+        }
+        writer.await.unwrap();
+        assert_eq!(got.len(), 2 * LEN + 3);
+        assert_eq!(checksum(&got[..LEN]), expected);
+        assert_eq!(checksum(&got[LEN..2 * LEN]), expected);
+        assert_eq!(&got[2 * LEN..], b"end");
     }
 }

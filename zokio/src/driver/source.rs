@@ -10,6 +10,7 @@
 //! edge.
 
 use std::io::{self, IoSlice};
+use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -23,9 +24,10 @@ use super::uring::{
     poll_add::{PollArm, PollArmRef},
     recv::{Receiver, ReceiverRef},
     send::{Sender, SenderRef},
+    send_owned::SendAllOwned,
 };
 use super::{poll, IoHandle};
-use crate::io::ReadBuf;
+use crate::io::{IoBuf, IoBufMut, ReadBuf};
 
 /// What a socket is used for, which decides how io_uring drives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,6 +328,58 @@ impl IoSource {
         }
         // SAFETY: a plain system call on a descriptor we own.
         unsafe { libc::shutdown(self.raw_fd(), libc::SHUT_WR) };
+    }
+
+    /// Reads into the whole of `buf` (from its start, up to its capacity);
+    /// on success its initialized length grows to at least the bytes read.
+    pub(crate) async fn read_owned<B: IoBufMut>(&self, mut buf: B) -> (io::Result<usize>, B) {
+        let result = std::future::poll_fn(|cx| {
+            let total = buf.bytes_total();
+            // SAFETY: `IoBufMut` promises the pointer is valid for writes of
+            // `bytes_total` bytes; `ReadBuf` only writes initialized bytes
+            // into it and tracks which are.
+            let memory = unsafe {
+                std::slice::from_raw_parts_mut(
+                    buf.stable_mut_ptr().cast::<MaybeUninit<u8>>(),
+                    total,
+                )
+            };
+            let mut read_buf = ReadBuf::uninit(memory);
+            std::task::ready!(self.poll_read(cx, &mut read_buf))?;
+            Poll::Ready(Ok(read_buf.filled().len()))
+        })
+        .await;
+        if let Ok(n) = result {
+            // SAFETY: the read initialized the first `n` bytes.
+            unsafe { buf.set_init(n) };
+        }
+        (result, buf)
+    }
+
+    /// Writes all of `buf`'s initialized bytes, then hands `buf` back. On
+    /// io_uring the kernel reads them from `buf` itself, after the writes
+    /// queued before.
+    pub(crate) async fn write_all_owned<B: IoBuf + Send>(&self, buf: B) -> (io::Result<()>, B) {
+        if let Backend::Uring(u) = &self.backend {
+            if let Err(err) = std::future::poll_fn(|cx| self.poll_flush(cx)).await {
+                return (Err(err), buf);
+            }
+            let (result, buf) = SendAllOwned::new(self.fd.clone(), buf, u.ring.clone()).await;
+            return (result, buf.expect("the send hands its buffer back"));
+        }
+        let total = buf.bytes_init();
+        let mut sent = 0;
+        while sent < total {
+            // SAFETY: the first `bytes_init` bytes are initialized.
+            let rest =
+                unsafe { std::slice::from_raw_parts(buf.stable_ptr().add(sent), total - sent) };
+            match std::future::poll_fn(|cx| self.poll_write(cx, &[IoSlice::new(rest)])).await {
+                Ok(0) => return (Err(io::ErrorKind::WriteZero.into()), buf),
+                Ok(n) => sent += n,
+                Err(err) => return (Err(err), buf),
+            }
+        }
+        (Ok(()), buf)
     }
 
     /// Accepts one connection (a listener).

@@ -25,6 +25,7 @@ pub(crate) mod poll_add;
 mod probe;
 pub(crate) mod recv;
 pub(crate) mod send;
+pub(crate) mod send_owned;
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

@@ -13,7 +13,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::driver::readiness::Direction;
 use crate::driver::source::{IoSource, Kind};
-use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
+use crate::io::{AsyncRead, AsyncWrite, IoBuf, IoBufMut, ReadBuf};
 use crate::net::addr::{each_addr, to_socket_addrs};
 use crate::net::ToSocketAddrs;
 
@@ -201,6 +201,67 @@ impl TcpStream {
     /// As [`try_write`](Self::try_write), from several buffers.
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io.try_write(bufs)
+    }
+
+    /// Reads into `buf` (from its start, up to its capacity) and hands it
+    /// back with the number of bytes read, which are at its start; its
+    /// initialized length grows to at least that (clear a vector before
+    /// reusing it). The buffer moves into the call, as io_uring needs of
+    /// memory the kernel may write.
+    ///
+    /// ```
+    /// use zokio::io::AsyncWriteExt;
+    /// use zokio::net::{TcpListener, TcpStream};
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"owned").await?;
+    /// client.flush().await?;
+    /// let (n, buf) = server.read_owned(Vec::with_capacity(64)).await;
+    /// assert_eq!(&buf[..n?], b"owned");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: bytes are taken from the stream only when the call
+    /// completes (the buffer is dropped with the future).
+    pub async fn read_owned<B: IoBufMut>(&self, buf: B) -> (io::Result<usize>, B) {
+        self.io.read_owned(buf).await
+    }
+
+    /// Writes all of `buf`'s initialized bytes and hands it back. On
+    /// io_uring the kernel reads them straight from `buf`: no copy into a
+    /// socket buffer first.
+    ///
+    /// ```
+    /// use zokio::io::AsyncReadExt;
+    /// use zokio::net::{TcpListener, TcpStream};
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let client = TcpStream::connect(listener.local_addr()?).await?;
+    /// let (mut server, _) = listener.accept().await?;
+    /// let (result, buf) = client.write_all_owned(b"owned".to_vec()).await;
+    /// result?;
+    /// let mut got = [0u8; 5];
+    /// server.read_exact(&mut got).await?;
+    /// assert_eq!(&got, &buf[..]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: a dropped call may have written part of the
+    /// buffer. The buffer stays alive until the kernel is done with it.
+    pub async fn write_all_owned<B: IoBuf + Send>(&self, buf: B) -> (io::Result<()>, B) {
+        self.io.write_all_owned(buf).await
     }
 
     /// Splits the stream into halves that borrow it.
