@@ -18,7 +18,7 @@ use super::Handle;
 /// Tasks queued on a worker, after it polled its driver, beyond which it
 /// wakes an idle worker to steal some. Below it the worker runs them itself:
 /// a task woken by I/O stays where its completions arrive.
-const NOTIFY_BACKLOG: usize = 4;
+const NOTIFY_BACKLOG: usize = 1;
 /// Tasks run from the LIFO slot in a row before the slot's task goes to the
 /// back of the queue, so that two tasks waking each other cannot starve
 /// the rest.
