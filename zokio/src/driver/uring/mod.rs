@@ -264,7 +264,11 @@ impl Driver {
                 .compare_exchange(EMPTY, PARKED, SeqCst, SeqCst)
                 .is_ok();
         let submitter = shared.ring.submitter();
-        let result = if !sleep {
+        let result = if !sleep && self.is_idle() {
+            // Nothing to submit and nothing completed: a busy worker's
+            // poll between batches costs no system call.
+            Ok(0)
+        } else if !sleep {
             submitter.submit()
         } else if let Some(timeout) = timeout {
             let ts = types::Timespec::from(timeout);
@@ -287,6 +291,18 @@ impl Driver {
             }
         }
         self.reap();
+    }
+
+    /// Whether the submission queue is empty and no completion waits.
+    fn is_idle(&self) -> bool {
+        let shared = &*self.shared;
+        let _guard = lock(&shared.sq_lock);
+        // SAFETY: `sq_lock` makes this the only user of the submission
+        // queue; the completion queue belongs to the reaper, which holds
+        // `&self`, and is only read.
+        unsafe {
+            shared.ring.submission_shared().is_empty() && shared.ring.completion_shared().is_empty()
+        }
     }
 
     /// Runs the handlers of every completion in the queue.
