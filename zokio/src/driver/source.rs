@@ -41,8 +41,10 @@ pub(crate) enum Kind {
 }
 
 pub(crate) struct IoSource {
-    fd: Arc<OwnedFd>,
+    /// Dropped before `fd`: the readiness driver deregisters the descriptor
+    /// by number, which must not have been closed (and reused) yet.
     backend: Backend,
+    fd: Arc<OwnedFd>,
 }
 
 enum Backend {
