@@ -15,7 +15,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
 
-use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
+use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 
 /// Accepted sockets queued above this pause the multishot.
@@ -69,20 +69,13 @@ impl Acceptor {
         if !state.armed && !state.closed {
             let entry = opcode::AcceptMulti::new(types::Fd(this.fd.as_raw_fd()))
                 .flags(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)
-                .build()
-                .user_data(into_user_data(this));
-            state.armed = true;
+                .build();
             let ring = super::ring_for(&this.ring);
-            // SAFETY: the user data owns a count of `this` (completion rule
-            // 2); the entry points to no memory.
-            if let Err(err) = unsafe { ring.push(&entry) } {
-                state.armed = false;
-                // SAFETY: the push failed; the count is ours to give back.
-                drop(unsafe {
-                    Arc::from_raw(entry.get_user_data() as *const Completable<Acceptor>)
-                });
+            // SAFETY: the entry points to no memory.
+            if let Err(err) = unsafe { ring.push_op(this, entry) } {
                 return Poll::Ready(Err(err));
             }
+            state.armed = true;
             state.armed_on = Some(ring);
         }
         state.waker = Some(cx.waker().clone());
@@ -100,12 +93,9 @@ impl Acceptor {
 }
 
 fn cancel(this: &AcceptorRef, state: &State) {
-    let Some(ring) = &state.armed_on else { return };
-    let entry = opcode::AsyncCancel::new(user_data_of(this))
-        .build()
-        .user_data(Token::Ignore as u64);
-    // SAFETY: a token user data; no memory.
-    let _ = unsafe { ring.push(&entry) };
+    if let Some(ring) = &state.armed_on {
+        ring.cancel(this);
+    }
 }
 
 impl Complete for Acceptor {

@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use io_uring::{opcode, types};
 use socket2::SockAddr;
 
-use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
+use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 
 struct State {
@@ -78,16 +78,11 @@ impl Future for Connect {
                 this.op.addr.as_ptr().cast(),
                 this.op.addr.len(),
             )
-            .build()
-            .user_data(into_user_data(&this.op));
+            .build();
             let ring = super::ring_for(&this.ring);
-            // SAFETY: the user data owns a count of the operation (rule 2);
-            // the address lives inside it and is never moved (rule 3).
-            if let Err(err) = unsafe { ring.push(&entry) } {
-                // SAFETY: the push failed; the count is ours to give back.
-                drop(unsafe {
-                    Arc::from_raw(entry.get_user_data() as *const Completable<ConnectOp>)
-                });
+            // SAFETY: the address lives inside the operation and is never
+            // moved.
+            if let Err(err) = unsafe { ring.push_op(&this.op, entry) } {
                 return Poll::Ready(Err(err));
             }
             this.submitted = Some(ring);
@@ -100,11 +95,7 @@ impl Drop for Connect {
     fn drop(&mut self) {
         let Some(ring) = &self.submitted else { return };
         if lock(&self.op.state).result.is_none() {
-            let entry = opcode::AsyncCancel::new(user_data_of(&self.op))
-                .build()
-                .user_data(Token::Ignore as u64);
-            // SAFETY: a token user data; no memory.
-            let _ = unsafe { ring.push(&entry) };
+            ring.cancel(&self.op);
         }
     }
 }

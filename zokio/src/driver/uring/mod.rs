@@ -36,7 +36,7 @@ use std::time::Duration;
 use io_uring::{cqueue, opcode, squeue, types, IoUring};
 
 use buf_ring::BufRing;
-use completion::{ReapContext, Token, FIRST_POINTER};
+use completion::{Completable, Complete, ReapContext, Token, FIRST_POINTER};
 
 pub(crate) use buf_ring::GROUP as BUFFER_GROUP;
 
@@ -182,9 +182,50 @@ impl Shared {
             }
         }
         if self.reaper.load(SeqCst) != thread_mark() || self.state.load(SeqCst) == PARKED {
-            self.submit_now()?;
+            // The entry is queued whatever this says: it goes with the next
+            // `io_uring_enter`, so a failure here is not the push's.
+            if let Err(err) = self.submit_now() {
+                tracing::warn!("io_uring_enter failed: {err}");
+            }
         }
         Ok(())
+    }
+
+    /// Queues `entry` as `op`'s operation: its `user_data` takes a count of
+    /// `op` (completion rule 2), given back here if the entry was not queued.
+    ///
+    /// # Safety
+    ///
+    /// Every piece of memory the entry points to lives in `op` and stays put
+    /// until the operation's last completion (completion rule 3).
+    pub(crate) unsafe fn push_op<T: Complete>(
+        &self,
+        op: &std::sync::Arc<Completable<T>>,
+        entry: squeue::Entry,
+    ) -> io::Result<()> {
+        let entry = entry.user_data(completion::into_user_data(op));
+        // SAFETY: the user data owns a count of `op` (rule 2); the caller
+        // vouches for the memory (rule 3).
+        if let Err(err) = unsafe { self.push(&entry) } {
+            // SAFETY: the entry was not queued, so the count that
+            // `into_user_data` took is still ours to give back.
+            drop(unsafe {
+                std::sync::Arc::from_raw(entry.get_user_data() as *const Completable<T>)
+            });
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    /// Asks the kernel to cancel `op`'s operation in flight on this ring.
+    /// Its last completion still arrives (with `-ECANCELED`, or its result
+    /// if it finished first) and gives the count back.
+    pub(crate) fn cancel<T>(&self, op: &std::sync::Arc<Completable<T>>) {
+        let entry = opcode::AsyncCancel::new(completion::user_data_of(op))
+            .build()
+            .user_data(Token::Ignore as u64);
+        // SAFETY: a token user data and no memory.
+        let _ = unsafe { self.push(&entry) };
     }
 
     fn submit_now(&self) -> io::Result<()> {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use io_uring::{opcode, types};
 
-use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
+use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 use crate::driver::readiness::{self, Direction, Readiness};
 
@@ -59,17 +59,12 @@ impl PollArm {
             Direction::Read => libc::POLLIN | libc::POLLRDHUP,
             Direction::Write => libc::POLLOUT,
         };
-        let entry = opcode::PollAdd::new(types::Fd(this.fd.as_raw_fd()), mask as u32)
-            .build()
-            .user_data(into_user_data(this));
+        let entry = opcode::PollAdd::new(types::Fd(this.fd.as_raw_fd()), mask as u32).build();
         let ring = super::ring_for(&this.ring);
         *lock(&this.armed_on) = Some(ring.clone());
-        // SAFETY: the user data owns a count of `this` (completion rule 2);
-        // the entry points to no memory.
-        if unsafe { ring.push(&entry) }.is_err() {
+        // SAFETY: the entry points to no memory.
+        if unsafe { ring.push_op(this, entry) }.is_err() {
             this.armed.store(false, SeqCst);
-            // SAFETY: the push failed; the count is ours to give back.
-            drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<PollArm>) });
             this.readiness.wake_all();
         }
     }
@@ -78,11 +73,7 @@ impl PollArm {
         this.closed.store(true, SeqCst);
         let armed_on = lock(&this.armed_on).clone();
         if let (true, Some(ring)) = (this.armed.load(SeqCst), armed_on) {
-            let entry = opcode::AsyncCancel::new(user_data_of(this))
-                .build()
-                .user_data(Token::Ignore as u64);
-            // SAFETY: a token user data; no memory.
-            let _ = unsafe { ring.push(&entry) };
+            ring.cancel(this);
         }
     }
 }

@@ -14,7 +14,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
 
-use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
+use super::completion::{Completable, Complete, ReapContext};
 use super::{Shared, BUFFER_GROUP};
 
 /// Queued bytes above which the multishot is paused.
@@ -137,21 +137,12 @@ impl Receiver {
         if state.armed || state.closed || state.eof {
             return Ok(());
         }
-        let entry = opcode::RecvMulti::new(types::Fd(this.fd.as_raw_fd()), BUFFER_GROUP)
-            .build()
-            .user_data(into_user_data(this));
-        state.armed = true;
+        let entry = opcode::RecvMulti::new(types::Fd(this.fd.as_raw_fd()), BUFFER_GROUP).build();
         let ring = super::ring_for(&this.ring);
-        // SAFETY: the user data owns a count of `this` (completion rule 2);
-        // the entry points to no memory of ours (the kernel picks buffers
-        // from the ring).
-        if let Err(err) = unsafe { ring.push(&entry) } {
-            state.armed = false;
-            // The push failed before taking the entry: give the count back.
-            // SAFETY: `into_user_data` above made this pointer.
-            drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Receiver>) });
-            return Err(err);
-        }
+        // SAFETY: the entry points to no memory of ours (the kernel picks
+        // buffers from the ring).
+        unsafe { ring.push_op(this, entry) }?;
+        state.armed = true;
         state.armed_on = Some(ring);
         Ok(())
     }
@@ -168,12 +159,9 @@ impl Receiver {
 }
 
 fn cancel(this: &ReceiverRef, state: &State) {
-    let Some(ring) = &state.armed_on else { return };
-    let entry = opcode::AsyncCancel::new(user_data_of(this))
-        .build()
-        .user_data(Token::Ignore as u64);
-    // SAFETY: a token user data; no memory.
-    let _ = unsafe { ring.push(&entry) };
+    if let Some(ring) = &state.armed_on {
+        ring.cancel(this);
+    }
 }
 
 impl Complete for Receiver {

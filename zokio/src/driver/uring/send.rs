@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
 
-use super::completion::{into_user_data, Completable, Complete, ReapContext};
+use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 
 /// The most bytes one write takes.
@@ -133,19 +133,11 @@ impl Sender {
             rest.len() as u32,
         )
         .flags(libc::MSG_NOSIGNAL)
-        .build()
-        .user_data(into_user_data(this));
+        .build();
+        // SAFETY: the entry points into `buf`, whose heap memory belongs to
+        // `this` and is neither touched nor freed while `in_flight`.
+        unsafe { super::ring_for(&this.ring).push_op(this, entry) }?;
         state.in_flight = true;
-        // SAFETY: the user data owns a count of `this` (completion rule 2);
-        // the entry points into `buf`, whose heap memory belongs to `this`
-        // and is neither touched nor freed while `in_flight` (rule 3).
-        if let Err(err) = unsafe { super::ring_for(&this.ring).push(&entry) } {
-            state.in_flight = false;
-            // SAFETY: the push failed, so the count `into_user_data` took
-            // above is still ours to give back.
-            drop(unsafe { Arc::from_raw(entry.get_user_data() as *const Completable<Sender>) });
-            return Err(err);
-        }
         Ok(())
     }
 }

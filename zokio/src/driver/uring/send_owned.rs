@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
 
-use super::completion::{into_user_data, user_data_of, Completable, Complete, ReapContext, Token};
+use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 use crate::io::IoBuf;
 
@@ -100,18 +100,12 @@ impl<B: IoBuf + Send> Future for SendAllOwned<B> {
         let len = (total - this.sent).min(u32::MAX as usize) as u32;
         let entry = opcode::Send::new(types::Fd(this.op.fd.as_raw_fd()), ptr, len)
             .flags(libc::MSG_NOSIGNAL)
-            .build()
-            .user_data(into_user_data(&this.op));
+            .build();
         let ring = super::ring_for(&this.fallback);
-        // SAFETY: the user data owns a count of the operation (completion
-        // rule 2); the entry points into the buffer, which stays in the
-        // operation, unmoved (`IoBuf`'s contract), until the completion
-        // (rule 3): a dropped future leaves it there.
-        if let Err(err) = unsafe { ring.push(&entry) } {
-            // SAFETY: the push failed; the count is ours to give back.
-            drop(unsafe {
-                Arc::from_raw(entry.get_user_data() as *const Completable<OwnedSendOp<B>>)
-            });
+        // SAFETY: the entry points into the buffer, which stays in the
+        // operation, unmoved (`IoBuf`'s contract), until the completion: a
+        // dropped future leaves it there.
+        if let Err(err) = unsafe { ring.push_op(&this.op, entry) } {
             return Poll::Ready((Err(err), state.buf.take()));
         }
         state.in_flight = true;
@@ -128,11 +122,7 @@ impl<B: IoBuf + Send> Drop for SendAllOwned<B> {
             state.in_flight && state.result.is_none()
         };
         if let (true, Some(ring)) = (in_flight, &self.ring) {
-            let entry = opcode::AsyncCancel::new(user_data_of(&self.op))
-                .build()
-                .user_data(Token::Ignore as u64);
-            // SAFETY: a token user data; no memory.
-            let _ = unsafe { ring.push(&entry) };
+            ring.cancel(&self.op);
         }
     }
 }
