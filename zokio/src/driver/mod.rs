@@ -254,6 +254,15 @@ pub(crate) fn current_io() -> io::Result<IoHandle> {
     }
 }
 
+/// Locks a mutex of the drivers' own. Their critical sections do not
+/// panic, but a panicking waker could poison one; the data is still
+/// consistent then, so the lock is taken anyway.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The error operations get once their driver has shut down.
 pub(crate) fn driver_gone() -> io::Error {
     io::Error::other("the runtime's I/O driver has shut down")

@@ -5,10 +5,11 @@
 //! `mio` token. Registrations are edge-triggered: a task that gets
 //! `WouldBlock` clears the readiness it saw and waits for the next edge.
 
+use crate::driver::lock;
 use std::io;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mio::unix::SourceFd;
@@ -47,12 +48,6 @@ pub(crate) struct Registration {
     key: usize,
     fd: RawFd,
     pub(crate) readiness: Arc<Readiness>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub(crate) fn new() -> io::Result<(Driver, Arc<Shared>)> {

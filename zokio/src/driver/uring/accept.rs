@@ -7,10 +7,11 @@
 //! the listener keeps working once descriptors free up, and nothing retries
 //! on its own in a loop.
 
+use crate::driver::lock;
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
@@ -39,12 +40,6 @@ pub(crate) struct Acceptor {
 }
 
 pub(crate) type AcceptorRef = Arc<Completable<Acceptor>>;
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl Acceptor {
     pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> AcceptorRef {

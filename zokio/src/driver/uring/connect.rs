@@ -1,10 +1,11 @@
 //! Connect: one `CONNECT` whose socket address lives in the operation.
 
+use crate::driver::lock;
 use std::future::Future;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
@@ -24,12 +25,6 @@ pub(crate) struct ConnectOp {
     /// Keeps the socket open until the kernel is done with it.
     _fd: Arc<OwnedFd>,
     state: Mutex<State>,
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Connects `fd` to `addr`; dropping it cancels the attempt.

@@ -27,10 +27,11 @@ pub(crate) mod recv;
 pub(crate) mod send;
 pub(crate) mod send_owned;
 
+use crate::driver::lock;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use io_uring::{cqueue, opcode, squeue, types, IoUring};
@@ -104,12 +105,6 @@ pub(crate) fn ring_for(fallback: &std::sync::Arc<Shared>) -> std::sync::Arc<Shar
 fn thread_mark() -> usize {
     thread_local!(static MARK: u8 = const { 0 });
     MARK.with(|mark| mark as *const u8 as usize)
-}
-
-fn lock(mutex: &Mutex<()>) -> MutexGuard<'_, ()> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Sets up a ring, probes it and registers its buffers. Any failure means

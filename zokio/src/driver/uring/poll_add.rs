@@ -2,9 +2,10 @@
 //! [`Readiness`] when it fires. Datagram sockets and `readable`/`writable`
 //! waits use it, then make the system call themselves.
 
+use crate::driver::lock;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use io_uring::{opcode, types};
 
@@ -24,12 +25,6 @@ pub(crate) struct PollArm {
 }
 
 pub(crate) type PollArmRef = Arc<Completable<PollArm>>;
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl PollArm {
     pub(crate) fn new(

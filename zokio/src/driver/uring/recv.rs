@@ -7,9 +7,10 @@
 //! multishot is cancelled, so the kernel's socket buffer (and TCP flow
 //! control) hold the rest, and a later read arms it again.
 
+use crate::driver::lock;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
@@ -48,12 +49,6 @@ pub(crate) struct Receiver {
 }
 
 pub(crate) type ReceiverRef = Arc<Completable<Receiver>>;
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl Receiver {
     pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> ReceiverRef {

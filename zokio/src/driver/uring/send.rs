@@ -9,9 +9,10 @@
 //! is reported by the next write, flush or shutdown, as a buffered writer
 //! would.
 
+use crate::driver::lock;
 use std::io::{self, IoSlice};
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
@@ -45,12 +46,6 @@ pub(crate) struct Sender {
 }
 
 pub(crate) type SenderRef = Arc<Completable<Sender>>;
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl Sender {
     pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> SenderRef {

@@ -3,11 +3,12 @@
 //! The buffer lives in the operation until the kernel is done with it and
 //! is handed back when the last send completes.
 
+use crate::driver::lock;
 use std::future::Future;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
@@ -27,12 +28,6 @@ struct State<B> {
 pub(crate) struct OwnedSendOp<B> {
     fd: Arc<OwnedFd>,
     state: Mutex<State<B>>,
-}
-
-fn lock<B>(state: &Mutex<State<B>>) -> MutexGuard<'_, State<B>> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Sends all of `buf`; resolves to the result and the buffer.
