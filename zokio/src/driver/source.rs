@@ -105,6 +105,17 @@ impl IoSource {
         Ok(IoSource { fd, backend })
     }
 
+    /// The receive and send sides of a stream socket on io_uring.
+    fn uring_stream(&self) -> Option<(&ReceiverRef, &SenderRef)> {
+        match &self.backend {
+            Backend::Uring(UringSource {
+                stream: Some((receiver, sender)),
+                ..
+            }) => Some((receiver, sender)),
+            _ => None,
+        }
+    }
+
     pub(crate) fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
@@ -176,11 +187,7 @@ impl IoSource {
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<()>> {
-        if let Backend::Uring(UringSource {
-            stream: Some((receiver, sender)),
-            ..
-        }) = &self.backend
-        {
+        if let Some((receiver, sender)) = self.uring_stream() {
             return match direction {
                 Direction::Read => Receiver::poll_ready(receiver, cx),
                 Direction::Write => {
@@ -216,11 +223,7 @@ impl IoSource {
         buf: &mut ReadBuf<'_>,
         peek: bool,
     ) -> Poll<io::Result<()>> {
-        if let Backend::Uring(UringSource {
-            stream: Some((receiver, _)),
-            ..
-        }) = &self.backend
-        {
+        if let Some((receiver, _)) = self.uring_stream() {
             return Receiver::poll_take(receiver, cx, |data| {
                 let n = data.len().min(buf.remaining());
                 buf.put_slice(&data[..n]);
@@ -258,11 +261,7 @@ impl IoSource {
 
     /// Reads without waiting.
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Backend::Uring(UringSource {
-            stream: Some((receiver, _)),
-            ..
-        }) = &self.backend
-        {
+        if let Some((receiver, _)) = self.uring_stream() {
             let mut n = 0;
             return match Receiver::try_take(receiver, |data| {
                 n = data.len().min(buf.len());
@@ -282,11 +281,7 @@ impl IoSource {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        if let Backend::Uring(UringSource {
-            stream: Some((_, sender)),
-            ..
-        }) = &self.backend
-        {
+        if let Some((_, sender)) = self.uring_stream() {
             return Sender::poll_write(sender, cx, bufs);
         }
         self.poll_io(cx, Direction::Write, |fd| sys_sendv(fd, bufs))
@@ -294,11 +289,7 @@ impl IoSource {
 
     /// Writes without waiting.
     pub(crate) fn try_write(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        if let Backend::Uring(UringSource {
-            stream: Some((_, sender)),
-            ..
-        }) = &self.backend
-        {
+        if let Some((_, sender)) = self.uring_stream() {
             if Sender::is_busy(sender) {
                 return Err(io::ErrorKind::WouldBlock.into());
             }
@@ -308,11 +299,7 @@ impl IoSource {
 
     /// Waits until every write so far has reached the kernel.
     pub(crate) fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let Backend::Uring(UringSource {
-            stream: Some((_, sender)),
-            ..
-        }) = &self.backend
-        {
+        if let Some((_, sender)) = self.uring_stream() {
             return Sender::poll_flush(sender, cx);
         }
         Poll::Ready(Ok(()))
@@ -321,11 +308,7 @@ impl IoSource {
     /// Shuts the write side down once queued writes reached the kernel
     /// (at once on the readiness driver, which queues nothing).
     pub(crate) fn shutdown_write_when_flushed(&self) {
-        if let Backend::Uring(UringSource {
-            stream: Some((_, sender)),
-            ..
-        }) = &self.backend
-        {
+        if let Some((_, sender)) = self.uring_stream() {
             return Sender::shutdown_when_flushed(sender);
         }
         // SAFETY: a plain system call on a descriptor we own.
