@@ -177,19 +177,27 @@ each_flavor! {
     fn fair_in_order_of_arrival(rt) {
         rt.block_on(async {
             let mutex = Arc::new(Mutex::new(Vec::new()));
+            // Each task keeps the lock until the gate opens, so that on a
+            // multi-thread runtime the queue cannot drain before the
+            // newcomer below tries.
+            let gate = Arc::new(zokio::sync::Semaphore::new(0));
             let first = mutex.clone().lock_owned().await;
             let mut tasks = Vec::new();
             for i in 0..16 {
                 // Queued here, in order, then awaited by its own task.
                 let mut lock = Box::pin(mutex.clone().lock_owned());
                 assert!(poll_once(lock.as_mut()).is_pending());
+                let gate = gate.clone();
                 tasks.push(zokio::spawn(async move {
-                    lock.await.push(i);
+                    let mut guard = lock.await;
+                    guard.push(i);
+                    gate.acquire().await.unwrap().forget();
                 }));
             }
             // A newcomer queues behind them, even with try_lock.
             drop(first);
             assert!(mutex.try_lock().is_err());
+            gate.add_permits(16);
             for task in tasks {
                 task.await.unwrap();
             }
