@@ -208,6 +208,55 @@ impl<S> Drop for Listener<'_, S> {
     }
 }
 
+/// Several [`Signal`]s for one condition, one per group of threads: a
+/// listener queues on the one of the thread it waits on, and a notifier
+/// wakes them all. Listeners on different workers then do not contend for
+/// one lock, which matters when many tasks wait on one channel (`watch`,
+/// `broadcast`) and re-queue as soon as they are woken.
+///
+/// The condition lives outside (in atomics the listener reads under its
+/// shard's lock): each shard on its own keeps `Signal`'s promise that no
+/// wake-up is lost, as long as the notifier makes the condition true before
+/// it calls [`notify_all`](Signals::notify_all).
+pub(crate) struct Signals {
+    shards: [Signal<()>; SHARDS],
+}
+
+/// Shards of a [`Signals`]; more than the workers of a typical machine
+/// would only cost the notifier.
+const SHARDS: usize = 8;
+
+impl Signals {
+    pub(crate) fn new() -> Signals {
+        Signals {
+            shards: std::array::from_fn(|_| Signal::new(())),
+        }
+    }
+
+    /// The shard a listener on this thread queues on.
+    pub(crate) fn here(&self) -> &Signal<()> {
+        use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        std::thread_local! {
+            static SHARD: usize = NEXT.fetch_add(1, Relaxed) % SHARDS;
+        }
+        &self.shards[SHARD.with(|shard| *shard)]
+    }
+
+    /// Wakes every listener queued now on any shard.
+    pub(crate) fn notify_all(&self) {
+        for shard in &self.shards {
+            shard.notify_all();
+        }
+    }
+}
+
+impl fmt::Debug for Signals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signals").finish_non_exhaustive()
+    }
+}
+
 impl<S> fmt::Debug for Signal<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signal").finish_non_exhaustive()

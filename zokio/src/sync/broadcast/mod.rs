@@ -46,13 +46,15 @@
 //! A ring of `capacity` slots, each a reader-writer lock around the
 //! position of the value it holds, and a count of the receivers that still
 //! have to read it. The tail (next position, receiver count, closed flag)
-//! sits behind one lock together with an intrusive list of the receivers
-//! waiting for a value: a send takes that lock, writes the slot, moves the
-//! tail and wakes the waiting receivers; a receiver waiting for a value
-//! queues a node it holds itself, so waiting allocates nothing. A receiver
-//! reads a slot under its read lock, so receivers clone the same value in
-//! parallel; it takes the tail lock only when the slot it wants is not
-//! written yet or was overwritten. This module has no `unsafe` code of its
+//! sits behind one lock, which a send takes to write the slot and move the
+//! tail; it then publishes the position and the closed flag in one atomic
+//! word and wakes the waiting receivers. A receiver reads a slot under its
+//! read lock, so receivers clone the same value in parallel. When the slot
+//! it wants is not written yet it checks the published word, and waits by
+//! queueing a node it holds itself (waiting allocates nothing) on one of a
+//! few intrusive lists, picked by the thread it runs on: receivers on
+//! different workers never take the tail lock or one shared list lock to
+//! wait. This module has no `unsafe` code of its
 //! own.
 
 pub mod error;
@@ -68,11 +70,11 @@ pub use sender::{Sender, WeakSender};
 use std::sync::PoisonError;
 
 use crate::loom::atomic::{
-    AtomicUsize,
-    Ordering::{AcqRel, Relaxed},
+    AtomicU64, AtomicUsize,
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
-use crate::loom::Arc;
-use crate::sync::signal::Signal;
+use crate::loom::{lock, Arc, Mutex, MutexGuard};
+use crate::sync::signal::{Signal, Signals};
 
 #[cfg(loom)]
 use loom::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -116,11 +118,13 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
         buffer,
         mask: capacity - 1,
-        tail: Signal::new(Tail {
+        tail: Mutex::new(Tail {
             pos: 0,
             receivers: 1,
             closed: false,
         }),
+        published: AtomicU64::new(0),
+        waiting: Signals::new(),
         senders: AtomicUsize::new(1),
         receivers: AtomicUsize::new(1),
         rx_gone: Signal::new(()),
@@ -137,8 +141,14 @@ struct Shared<T> {
     buffer: Box<[Slot<T>]>,
     /// `buffer.len() - 1`; the length is a power of two.
     mask: usize,
-    /// The tail, and the receivers waiting for the next value.
-    tail: Signal<Tail>,
+    /// Where the next value goes, and who will read it.
+    tail: Mutex<Tail>,
+    /// `tail.pos << 1 | tail.closed`, stored under the tail lock whenever
+    /// either changes: what a receiver checks before it waits, without
+    /// taking the tail lock that every sender takes.
+    published: AtomicU64,
+    /// Receivers waiting for the next value (or the close), by thread.
+    waiting: Signals,
     /// Strong senders; at zero the channel is closed for good.
     senders: AtomicUsize,
     /// `tail.receivers`, readable without the lock, for `Sender::closed`.
@@ -181,9 +191,31 @@ impl<T> Shared<T> {
         &self.buffer[pos as usize & self.mask]
     }
 
+    fn lock_tail(&self) -> MutexGuard<'_, Tail> {
+        lock(&self.tail)
+    }
+
+    /// Makes `tail`'s position and closed flag visible to receivers that
+    /// check before they wait; the caller holds the tail lock and, after
+    /// releasing it, wakes `waiting`.
+    fn publish(&self, tail: &Tail) {
+        self.published
+            .store(tail.pos << 1 | u64::from(tail.closed), Release);
+    }
+
+    /// Waits for a send in progress to finish, before a receiver tries
+    /// again for a value that [`check_published`](Self::check_published)
+    /// said is there: the slot may be being overwritten by a send that has
+    /// not yet published its position (the receiver lagged), which the next
+    /// check then reports. Without this the receiver would spin until the
+    /// sender is done.
+    fn wait_for_send(&self) {
+        drop(self.lock_tail());
+    }
+
     /// Counts a new receiver; returns the position it starts at.
     fn add_receiver(&self) -> u64 {
-        let mut tail = self.tail.lock();
+        let mut tail = self.lock_tail();
         tail.receivers += 1;
         self.receivers.store(tail.receivers, Relaxed);
         tail.pos
@@ -215,15 +247,18 @@ impl<T> Shared<T> {
         Some(value)
     }
 
-    /// With the tail locked, when the slot at `*next` did not hold its
-    /// value: `None` if the receiver must wait, `Some(Ok)` if the value is
-    /// there now, or the error to return (moving `*next` past the values it
-    /// missed).
-    fn check_tail(&self, tail: &Tail, next: &mut u64) -> Option<Result<(), error::RecvError>> {
-        if tail.pos == *next {
-            return tail.closed.then_some(Err(error::RecvError::Closed));
+    /// When the slot at `*next` did not hold its value: `None` if the
+    /// receiver must wait, `Some(Ok)` if the value is there now, or the
+    /// error to return (moving `*next` past the values it missed).
+    ///
+    /// Acquire: a position seen published has its slot written.
+    fn check_published(&self, next: &mut u64) -> Option<Result<(), error::RecvError>> {
+        let published = self.published.load(Acquire);
+        let (pos, closed) = (published >> 1, published & 1 == 1);
+        if pos == *next {
+            return closed.then_some(Err(error::RecvError::Closed));
         }
-        let oldest = tail.pos.saturating_sub(self.capacity());
+        let oldest = pos.saturating_sub(self.capacity());
         if *next < oldest {
             let missed = oldest - *next;
             *next = oldest;

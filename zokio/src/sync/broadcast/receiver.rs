@@ -63,7 +63,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        let tail = self.shared.tail.lock();
+        let tail = self.shared.lock_tail();
         (tail.pos - self.next) as usize
     }
 
@@ -144,7 +144,7 @@ impl<T: Clone> Receiver<T> {
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         let shared = &*self.shared;
         let next = &mut self.next;
-        let mut listener = pin!(Listener::new(&shared.tail));
+        let mut listener = pin!(Listener::new(shared.waiting.here()));
         poll_fn(|cx| {
             let coop = ready!(coop::poll_proceed(cx));
             let out = loop {
@@ -153,10 +153,10 @@ impl<T: Clone> Receiver<T> {
                 }
                 let checked = listener
                     .as_mut()
-                    .poll_locked(cx.waker(), |tail| shared.check_tail(tail, next));
+                    .poll_locked(cx.waker(), |_| shared.check_published(next));
                 match ready!(checked) {
                     // The value arrived meanwhile: take it.
-                    Ok(()) => continue,
+                    Ok(()) => shared.wait_for_send(),
                     Err(err) => break Err(err),
                 }
             };
@@ -187,10 +187,9 @@ impl<T: Clone> Receiver<T> {
             if let Some(value) = self.shared.try_take(&mut self.next) {
                 return Ok(value);
             }
-            let tail = self.shared.tail.lock();
-            match self.shared.check_tail(&tail, &mut self.next) {
+            match self.shared.check_published(&mut self.next) {
                 None => return Err(TryRecvError::Empty),
-                Some(Ok(())) => continue,
+                Some(Ok(())) => self.shared.wait_for_send(),
                 Some(Err(RecvError::Closed)) => return Err(TryRecvError::Closed),
                 Some(Err(RecvError::Lagged(n))) => return Err(TryRecvError::Lagged(n)),
             }
@@ -230,7 +229,7 @@ impl<T: Clone> Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let (end, last) = {
-            let mut tail = self.shared.tail.lock();
+            let mut tail = self.shared.lock_tail();
             tail.receivers -= 1;
             self.shared.receivers.store(tail.receivers, Relaxed);
             (tail.pos, tail.receivers == 0)

@@ -74,7 +74,7 @@ impl<T> Sender<T> {
     /// assert!(tx.send(2).is_err());
     /// ```
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
-        let mut tail = self.shared.tail.lock();
+        let mut tail = self.shared.lock_tail();
         if tail.receivers == 0 {
             return Err(SendError(value));
         }
@@ -87,8 +87,10 @@ impl<T> Sender<T> {
             data.value.replace(value)
         };
         tail.pos = pos + 1;
+        self.shared.publish(&tail);
         let receivers = tail.receivers;
-        tail.notify_all();
+        drop(tail);
+        self.shared.waiting.notify_all();
         // Outside every lock: `T::drop` may do anything.
         drop(overwritten);
         Ok(receivers)
@@ -124,7 +126,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.receiver_count(), 0);
     /// ```
     pub fn receiver_count(&self) -> usize {
-        self.shared.tail.lock().receivers
+        self.shared.lock_tail().receivers
     }
 
     /// How many values are in the channel: sent, and neither read by every
@@ -144,7 +146,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        let tail = self.shared.tail.lock();
+        let tail = self.shared.lock_tail();
         let oldest = tail.pos.saturating_sub(self.shared.capacity());
         // Each receiver reads in order, so the values still unread by
         // someone are the newest ones.
@@ -247,9 +249,11 @@ impl<T> Clone for Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if self.shared.senders.fetch_sub(1, AcqRel) == 1 {
-            let mut tail = self.shared.tail.lock();
+            let mut tail = self.shared.lock_tail();
             tail.closed = true;
-            tail.notify_all();
+            self.shared.publish(&tail);
+            drop(tail);
+            self.shared.waiting.notify_all();
         }
     }
 }

@@ -42,9 +42,11 @@
 //! the version (in steps of two) and, in bit 0, whether every sender is
 //! gone. A send writes the value and bumps the version while it holds the
 //! write lock, so a reader holding the read lock sees a version that
-//! matches the value. Receivers waiting in `changed` queue on an intrusive
-//! list (no allocation per wait) that each send wakes; senders waiting in
-//! `closed` queue on another. This module has no `unsafe` code of its own.
+//! matches the value. Receivers waiting in `changed` queue on intrusive
+//! lists (no allocation per wait), one of a few picked by the thread they
+//! wait on so that receivers on different workers do not contend for one
+//! lock, and each send wakes them all; senders waiting in `closed` queue on
+//! another. This module has no `unsafe` code of its own.
 
 pub mod error;
 mod receiver;
@@ -63,7 +65,7 @@ use crate::loom::atomic::{
     Ordering::{AcqRel, Acquire},
 };
 use crate::loom::Arc;
-use crate::sync::signal::Signal;
+use crate::sync::signal::{Signal, Signals};
 
 #[cfg(loom)]
 use loom::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -94,7 +96,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
         state: State::new(),
         senders: AtomicUsize::new(1),
         receivers: AtomicUsize::new(1),
-        changed: Signal::new(()),
+        changed: Signals::new(),
         rx_gone: Signal::new(()),
     });
     let version = shared.state.load().version();
@@ -109,8 +111,10 @@ struct Shared<T> {
     senders: AtomicUsize,
     /// Receivers alive; at zero sends fail until `subscribe` adds one.
     receivers: AtomicUsize,
-    /// Receivers waiting for a new version; the condition is on `state`.
-    changed: Signal<()>,
+    /// Receivers waiting for a new version, spread over a few lists by the
+    /// thread they wait on, so that receivers on different workers do not
+    /// contend for one lock; the condition is on `state`.
+    changed: Signals,
     /// Senders waiting for `receivers` to reach zero.
     rx_gone: Signal<()>,
 }

@@ -294,7 +294,7 @@ impl<T> Receiver<T> {
 
 /// Waits for the channel's version to differ from `version`, then takes it.
 async fn changed<T>(shared: &Shared<T>, version: &mut Version) -> Result<(), RecvError> {
-    let mut listener = pin!(Listener::new(&shared.changed));
+    let mut listener = pin!(Listener::new(shared.changed.here()));
     poll_fn(|cx| {
         let coop = ready!(coop::poll_proceed(cx));
         let poll = match observe(shared, version) {

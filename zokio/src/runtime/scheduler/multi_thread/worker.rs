@@ -378,8 +378,10 @@ impl Context {
                     return;
                 };
                 if lifo_polls >= MAX_LIFO_POLLS || !coop::has_budget_remaining() {
+                    // To the back of this worker's queue, waking no other
+                    // worker: two tasks that wake each other run best on
+                    // one thread, and the next tick reaches the rest.
                     self.with_core(|c| c.push_back(next, &handle.shared.inject));
-                    handle.notify_parked();
                     return;
                 }
                 lifo_polls += 1;
