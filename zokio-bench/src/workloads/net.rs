@@ -7,7 +7,7 @@
 //! lost, duplicated or corrupted message fails the row.
 
 use super::mix;
-use crate::harness::{Flavor, Work, Workload};
+use crate::harness::{Flavor, Work, Workload, WORKERS};
 
 /// The flavours of the network rows.
 pub(super) const NET_FLAVORS: &[Flavor] = &[
@@ -31,57 +31,97 @@ const UDP_ROUND_TRIPS: u64 = 2_000;
 
 /// `ECHO_CONNECTIONS` clients each doing round trips of `$size` bytes with
 /// an echo server task per connection. One op is one round trip.
+///
+/// The connections are split into [`shards`] groups, each with its own
+/// listener, accept loop and clients, spawned through the runtime's handle;
+/// every task of a group is spawned from inside it. On thread-per-core that
+/// puts one group on each worker (a handle spreads spawns over the workers,
+/// and a task spawned on a worker stays there), which is how a program
+/// uses that flavour: a connection and its peer stay on one core. The same
+/// code runs on Tokio, whose multi-thread scheduler places the tasks its
+/// own way. On the other flavours there is one group.
 macro_rules! tcp_echo {
     ($krate:ident, $rt:expr, $flavor:expr, $scale:expr, $size:expr) => {{
         use $krate::io::{AsyncReadExt, AsyncWriteExt};
         let round_trips = $scale.of(ECHO_ROUND_TRIPS);
+        let shards = shards($flavor);
+        let handle = $rt.handle().clone();
         drive!($krate, $rt, $flavor, async move {
-            let listener = $krate::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            let server = $krate::spawn(async move {
-                for _ in 0..ECHO_CONNECTIONS {
-                    let (mut socket, _) = listener.accept().await.unwrap();
-                    socket.set_nodelay(true).unwrap();
-                    $krate::spawn(async move {
-                        let mut buf = vec![0u8; $size];
-                        loop {
-                            match socket.read(&mut buf).await.unwrap() {
-                                0 => break,
-                                n => socket.write_all(&buf[..n]).await.unwrap(),
+            let groups: Vec<_> = (0..shards)
+                .map(|shard| {
+                    handle.spawn(async move {
+                        let listener = $krate::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                        let addr = listener.local_addr().unwrap();
+                        let connections: Vec<u64> =
+                            (shard..ECHO_CONNECTIONS).step_by(shards as usize).collect();
+                        let accepts = connections.len();
+                        let server = $krate::spawn(async move {
+                            for _ in 0..accepts {
+                                let (mut socket, _) = listener.accept().await.unwrap();
+                                socket.set_nodelay(true).unwrap();
+                                $krate::spawn(async move {
+                                    let mut buf = vec![0u8; $size];
+                                    loop {
+                                        match socket.read(&mut buf).await.unwrap() {
+                                            0 => break,
+                                            n => socket.write_all(&buf[..n]).await.unwrap(),
+                                        }
+                                    }
+                                });
                             }
+                        });
+                        let clients: Vec<_> = connections
+                            .into_iter()
+                            .map(|c| {
+                                $krate::spawn(async move {
+                                    let mut socket =
+                                        $krate::net::TcpStream::connect(addr).await.unwrap();
+                                    socket.set_nodelay(true).unwrap();
+                                    let mut out = vec![0u8; $size];
+                                    let mut back = vec![0u8; $size];
+                                    let mut work = Work::default();
+                                    for i in 0..round_trips {
+                                        let value = mix(c * round_trips + i);
+                                        out[..8].copy_from_slice(&value.to_le_bytes());
+                                        socket.write_all(&out).await.unwrap();
+                                        socket.read_exact(&mut back).await.unwrap();
+                                        assert!(back == out, "echo came back different");
+                                        work.add(
+                                            1,
+                                            u64::from_le_bytes(back[..8].try_into().unwrap()),
+                                        );
+                                    }
+                                    work
+                                })
+                            })
+                            .collect();
+                        let mut total = Work::default();
+                        for client in clients {
+                            let work = client.await.unwrap();
+                            total.add(work.ops, work.checksum);
                         }
-                    });
-                }
-            });
-            let clients: Vec<_> = (0..ECHO_CONNECTIONS)
-                .map(|c| {
-                    $krate::spawn(async move {
-                        let mut socket = $krate::net::TcpStream::connect(addr).await.unwrap();
-                        socket.set_nodelay(true).unwrap();
-                        let mut out = vec![0u8; $size];
-                        let mut back = vec![0u8; $size];
-                        let mut work = Work::default();
-                        for i in 0..round_trips {
-                            let value = mix(c * round_trips + i);
-                            out[..8].copy_from_slice(&value.to_le_bytes());
-                            socket.write_all(&out).await.unwrap();
-                            socket.read_exact(&mut back).await.unwrap();
-                            assert!(back == out, "echo came back different");
-                            work.add(1, u64::from_le_bytes(back[..8].try_into().unwrap()));
-                        }
-                        work
+                        server.await.unwrap();
+                        total
                     })
                 })
                 .collect();
             let mut total = Work::default();
-            for client in clients {
-                let work = client.await.unwrap();
+            for group in groups {
+                let work = group.await.unwrap();
                 total.add(work.ops, work.checksum);
             }
-            server.await.unwrap();
             total
         })
     }};
+}
+
+/// Groups the `tcp_echo` connections and the `udp_echo` clients are split
+/// into: one per worker on thread-per-core, one elsewhere.
+fn shards(flavor: Flavor) -> u64 {
+    match flavor {
+        Flavor::ThreadPerCore => WORKERS as u64,
+        Flavor::CurrentThread | Flavor::MultiThread => 1,
+    }
 }
 
 macro_rules! tcp_echo_64 {
@@ -127,15 +167,19 @@ macro_rules! tcp_connect {
 }
 
 /// One connection, 1 GiB one way in 64 KiB writes, read with a 64 KiB
-/// buffer. One op is 64 KiB received.
+/// buffer. One op is 64 KiB received. The writer is spawned through the
+/// runtime's handle, which on thread-per-core puts it on the other worker
+/// than the reader (elsewhere it is a plain spawn).
 macro_rules! tcp_stream {
     ($krate:ident, $rt:expr, $flavor:expr, $scale:expr) => {{
         use $krate::io::{AsyncReadExt, AsyncWriteExt};
         let chunks = $scale.of(STREAM_CHUNKS);
+        let handle = $rt.handle().clone();
         drive!($krate, $rt, $flavor, async move {
             let listener = $krate::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            let writer = $krate::spawn(async move {
+            // Through the handle: on thread-per-core, on the other worker.
+            let writer = handle.spawn(async move {
                 let (mut socket, _) = listener.accept().await.unwrap();
                 let chunk: Vec<u8> = (0..STREAM_CHUNK).map(|i| (i % 253) as u8).collect();
                 for _ in 0..chunks {
@@ -169,48 +213,70 @@ macro_rules! tcp_stream {
 }
 
 /// `UDP_CLIENTS` connected client sockets each doing round trips of 64 B
-/// datagrams with one server socket. One op is one round trip.
+/// datagrams with a server socket. One op is one round trip. Split into
+/// [`shards`] groups, each with its own server socket, as `tcp_echo` is.
 macro_rules! udp_echo {
     ($krate:ident, $rt:expr, $flavor:expr, $scale:expr) => {{
         let round_trips = $scale.of(UDP_ROUND_TRIPS);
+        let shards = shards($flavor);
+        let handle = $rt.handle().clone();
         drive!($krate, $rt, $flavor, async move {
-            let server = $krate::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-            let addr = server.local_addr().unwrap();
-            let total = UDP_CLIENTS * round_trips;
-            let server = $krate::spawn(async move {
-                let mut buf = [0u8; 64];
-                for _ in 0..total {
-                    let (n, peer) = server.recv_from(&mut buf).await.unwrap();
-                    server.send_to(&buf[..n], peer).await.unwrap();
-                }
-            });
-            let clients: Vec<_> = (0..UDP_CLIENTS)
-                .map(|c| {
-                    $krate::spawn(async move {
-                        let socket = $krate::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                        socket.connect(addr).await.unwrap();
-                        let mut out = [0u8; 64];
-                        let mut back = [0u8; 64];
+            let groups: Vec<_> = (0..shards)
+                .map(|shard| {
+                    handle.spawn(async move {
+                        let server = $krate::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                        let addr = server.local_addr().unwrap();
+                        let clients: Vec<u64> =
+                            (shard..UDP_CLIENTS).step_by(shards as usize).collect();
+                        let total = clients.len() as u64 * round_trips;
+                        let server = $krate::spawn(async move {
+                            let mut buf = [0u8; 64];
+                            for _ in 0..total {
+                                let (n, peer) = server.recv_from(&mut buf).await.unwrap();
+                                server.send_to(&buf[..n], peer).await.unwrap();
+                            }
+                        });
+                        let clients: Vec<_> = clients
+                            .into_iter()
+                            .map(|c| {
+                                $krate::spawn(async move {
+                                    let socket =
+                                        $krate::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                                    socket.connect(addr).await.unwrap();
+                                    let mut out = [0u8; 64];
+                                    let mut back = [0u8; 64];
+                                    let mut work = Work::default();
+                                    for i in 0..round_trips {
+                                        let value = mix(c * round_trips + i);
+                                        out[..8].copy_from_slice(&value.to_le_bytes());
+                                        socket.send(&out).await.unwrap();
+                                        let n = socket.recv(&mut back).await.unwrap();
+                                        assert!(
+                                            n == 64 && back == out,
+                                            "datagram came back different"
+                                        );
+                                        work.add(1, value);
+                                    }
+                                    work
+                                })
+                            })
+                            .collect();
                         let mut work = Work::default();
-                        for i in 0..round_trips {
-                            let value = mix(c * round_trips + i);
-                            out[..8].copy_from_slice(&value.to_le_bytes());
-                            socket.send(&out).await.unwrap();
-                            let n = socket.recv(&mut back).await.unwrap();
-                            assert!(n == 64 && back == out, "datagram came back different");
-                            work.add(1, value);
+                        for client in clients {
+                            let w = client.await.unwrap();
+                            work.add(w.ops, w.checksum);
                         }
+                        server.await.unwrap();
                         work
                     })
                 })
                 .collect();
-            let mut work = Work::default();
-            for client in clients {
-                let w = client.await.unwrap();
-                work.add(w.ops, w.checksum);
+            let mut total = Work::default();
+            for group in groups {
+                let work = group.await.unwrap();
+                total.add(work.ops, work.checksum);
             }
-            server.await.unwrap();
-            work
+            total
         })
     }};
 }
