@@ -12,6 +12,7 @@
 //! lock, because a task may complete on any worker.
 
 mod idle;
+mod load;
 pub(crate) mod park;
 mod queue;
 mod worker;
@@ -70,6 +71,16 @@ struct Shared {
 struct Remote {
     steal: queue::Steal<Notified<Arc<Handle>>>,
     unpark: Unparker,
+    /// The worker's mean poll time (see `load`), to judge its queue by.
+    mean_poll_ns: AtomicU64,
+}
+
+impl Remote {
+    /// Whether this worker's queue is worth waking an idle worker for (see
+    /// `load`).
+    fn worth_help(&self) -> bool {
+        load::worth_help(self.mean_poll_ns.load(Relaxed), self.steal.len())
+    }
 }
 
 /// Counters for `RuntimeMetrics`.
@@ -110,7 +121,11 @@ pub(crate) fn new(
     for (index, ring) in rings.into_iter().enumerate() {
         let (steal, local) = queue::local(config.local_queue_capacity);
         let (parker, unpark) = Parker::new(index, driver_handle.unparker(), ring);
-        remotes.push(Remote { steal, unpark });
+        remotes.push(Remote {
+            steal,
+            unpark,
+            mean_poll_ns: AtomicU64::new(load::FIRST_MEAN_NS),
+        });
         cores.push(Core::new(index, local, parker));
     }
     let shards = (num_workers * 4).next_power_of_two();
@@ -169,7 +184,7 @@ impl Handle {
     fn schedule_task(self: &Arc<Self>, task: Notified<Arc<Handle>>, is_yield: bool) {
         let task = worker::with_local_core(self, |core| match core {
             Some(core) => {
-                if core.schedule_local_from(self, task, is_yield) {
+                if core.schedule_local_from(self, task, is_yield) && core.worth_help() {
                     self.notify_parked();
                 }
                 None
@@ -196,8 +211,8 @@ impl Handle {
 
     /// After the last searcher parks: wake someone if work is waiting.
     fn notify_if_work_pending(&self) {
-        let pending = self.shared.remotes.iter().any(|r| !r.steal.is_empty())
-            || !self.shared.inject.is_empty();
+        let pending =
+            self.shared.remotes.iter().any(Remote::worth_help) || !self.shared.inject.is_empty();
         if pending {
             self.notify_parked();
         }

@@ -11,6 +11,7 @@ use crate::runtime::scheduler::inject::Inject;
 use crate::runtime::{context, coop, scheduler};
 use crate::task::Notified;
 
+use super::load::Load;
 use super::park::Parker;
 use super::queue::{self, Overflow};
 use super::Handle;
@@ -37,6 +38,8 @@ pub(crate) struct Core {
     is_parked: bool,
     rand: u32,
     stats: Stats,
+    /// How long the queued tasks will take, roughly.
+    load: Load,
     /// What the worker sleeps on; travels with the core when
     /// `block_in_place` hands it to another thread.
     park: Option<Parker>,
@@ -84,6 +87,7 @@ impl Core {
             is_parked: false,
             rand: 0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B),
             stats: Stats::default(),
+            load: Load::new(),
             park: Some(park),
         }
     }
@@ -122,6 +126,13 @@ impl Core {
 
     fn has_work(&self) -> bool {
         self.lifo.is_some() || self.run_queue.has_tasks()
+    }
+
+    /// Whether this worker's queue holds enough work to wake an idle worker
+    /// to help (see [`Load`]).
+    pub(super) fn worth_help(&self) -> bool {
+        self.load
+            .worth_help(self.run_queue.len() + usize::from(self.lifo.is_some()))
     }
 
     fn next_rand(&mut self) -> u32 {
@@ -222,6 +233,14 @@ impl Context {
         self.core.borrow().is_some()
     }
 
+    /// Ends `c`'s batch of polls and publishes its mean poll time.
+    fn end_batch(&self, c: &mut Core) {
+        c.load.end_batch();
+        self.handle.shared.remotes[c.index]
+            .mean_poll_ns
+            .store(c.load.mean_ns(), Relaxed);
+    }
+
     fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
         f(self
             .core
@@ -240,6 +259,7 @@ impl Context {
 
     fn run_ticks(&self) {
         let handle = &*self.handle;
+        self.with_core(|c| c.load.begin_batch());
         // The core leaves this thread if a task calls `block_in_place`.
         while !handle.is_shutdown() && self.has_core() {
             let tick = self.with_core(|c| {
@@ -270,17 +290,19 @@ impl Context {
         // (at the back, waking no other worker: this one runs them next,
         // and a connection stays on the worker whose ring serves it).
         let mut parker = self.with_core(|c| {
+            self.end_batch(c);
             c.is_parked = true;
             c.park.take().expect("worker parker missing")
         });
         parker.maintain(&self.handle.shared.driver, &self.handle.driver);
-        let backlog = self.with_core(|c| {
+        let help = self.with_core(|c| {
             c.is_parked = false;
             c.park = Some(parker);
-            c.run_queue.len()
+            c.load.begin_batch();
+            c.run_queue.len() > NOTIFY_BACKLOG && c.worth_help()
         });
         // More woke than this worker gets to soon: let an idle one help.
-        if backlog > NOTIFY_BACKLOG {
+        if help {
             self.handle.notify_parked();
         }
         self.with_core(|c| c.publish_stats(&self.handle));
@@ -359,6 +381,7 @@ impl Context {
         let handle = &*self.handle;
         let was_searching = self.with_core(|c| {
             c.stats.polls += 1;
+            c.load.polled();
             std::mem::take(&mut c.is_searching)
         });
         if was_searching && handle.shared.idle.transition_worker_from_searching() {
@@ -385,7 +408,10 @@ impl Context {
                     return;
                 }
                 lifo_polls += 1;
-                self.with_core(|c| c.stats.polls += 1);
+                self.with_core(|c| {
+                    c.stats.polls += 1;
+                    c.load.polled();
+                });
                 next.run();
             }
         });
@@ -395,11 +421,13 @@ impl Context {
     fn park(&self) {
         let handle = &*self.handle;
         let (index, was_searching, has_work) = self.with_core(|c| {
+            self.end_batch(c);
             let out = (c.index, c.is_searching, c.has_work());
             c.is_searching = false;
             out
         });
         if has_work {
+            self.with_core(|c| c.load.begin_batch());
             return;
         }
         if handle
@@ -424,17 +452,18 @@ impl Context {
                 c.is_parked = false;
                 c.stats.parks += 1;
                 c.park = Some(parker);
+                c.load.begin_batch();
             });
             if handle.is_shutdown() {
                 return;
             }
             if self.with_core(|c| c.has_work()) {
                 let was_listed = handle.shared.idle.unpark_worker_by_id(index);
-                let backlog = self.with_core(|c| {
+                let help = self.with_core(|c| {
                     c.is_searching = !was_listed;
-                    c.run_queue.len()
+                    c.run_queue.len() > NOTIFY_BACKLOG && c.worth_help()
                 });
-                if backlog > NOTIFY_BACKLOG {
+                if help {
                     handle.notify_parked();
                 }
                 return;

@@ -375,11 +375,6 @@ impl<T> Steal<T> {
         (tail.wrapping_sub(real) as usize).min(self.0.capacity() as usize)
     }
 
-    /// Whether the queue looked empty.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Steals half of this queue's tasks (rounded up) into `dst`, the
     /// caller's own queue, and returns one of them to run at once.
     ///

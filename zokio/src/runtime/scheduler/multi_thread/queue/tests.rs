@@ -40,7 +40,7 @@ fn pops_in_push_order() {
     assert_eq!(queue.remaining_slots(), 3);
     assert_eq!(drain(&mut queue), [0, 1, 2, 3, 4]);
     assert!(queue.pop().is_none());
-    assert!(steal.is_empty());
+    assert_eq!(steal.len(), 0);
     assert!(overflow.lock().unwrap().is_empty());
 }
 
