@@ -11,6 +11,7 @@ mod park;
 pub(crate) mod poll;
 pub(crate) mod readiness;
 pub(crate) mod source;
+pub(crate) mod sys;
 #[cfg(target_os = "linux")]
 pub(crate) mod uring;
 

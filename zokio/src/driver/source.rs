@@ -22,11 +22,11 @@ use super::uring::{
     accept::{Acceptor, AcceptorRef},
     connect::Connect,
     poll_add::{PollArm, PollArmRef},
-    recv::{Receiver, ReceiverRef},
+    recv::{Direct, Receiver, ReceiverRef, DIRECT_MIN},
     send::{Sender, SenderRef},
     send_owned::SendAllOwned,
 };
-use super::{poll, IoHandle};
+use super::{poll, sys, IoHandle};
 use crate::io::{IoBuf, IoBufMut, ReadBuf};
 
 /// What a socket is used for, which decides how io_uring drives it.
@@ -224,6 +224,9 @@ impl IoSource {
         peek: bool,
     ) -> Poll<io::Result<()>> {
         if let Some((receiver, _)) = self.uring_stream() {
+            if !peek && buf.remaining() >= DIRECT_MIN {
+                return self.poll_recv_direct(receiver, cx, buf);
+            }
             return Receiver::poll_take(receiver, cx, |data| {
                 let n = data.len().min(buf.remaining());
                 buf.put_slice(&data[..n]);
@@ -239,7 +242,7 @@ impl IoSource {
             let event = std::task::ready!(self.poll_ready(cx, Direction::Read));
             let unfilled = buf.initialize_unfilled();
             let len = unfilled.len();
-            match sys_recv(self.raw_fd(), unfilled, flags) {
+            match sys::recv(self.raw_fd(), unfilled, flags) {
                 Ok(n) => {
                     // A short read drained the socket: the next read waits
                     // for the next edge instead of failing with WouldBlock
@@ -259,6 +262,26 @@ impl IoSource {
         }
     }
 
+    /// A large read on io_uring: straight into `buf`, waiting for
+    /// readiness when the socket has nothing (see `uring::recv`).
+    fn poll_recv_direct(
+        &self,
+        receiver: &ReceiverRef,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            let event = std::task::ready!(self.poll_ready(cx, Direction::Read));
+            match Receiver::try_direct(receiver, cx, buf.initialize_unfilled()) {
+                Direct::Done(result) => {
+                    return Poll::Ready(result.map(|n| buf.advance(n)));
+                }
+                Direct::Stopping => return Poll::Pending,
+                Direct::WouldBlock => self.readiness().clear(event),
+            }
+        }
+    }
+
     /// Reads without waiting.
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some((receiver, _)) = self.uring_stream() {
@@ -272,7 +295,7 @@ impl IoSource {
                 None => Err(io::ErrorKind::WouldBlock.into()),
             };
         }
-        self.try_io(Direction::Read, |fd| sys_recv(fd, buf, 0))
+        self.try_io(Direction::Read, |fd| sys::recv(fd, buf, 0))
     }
 
     /// Writes to a stream socket.
@@ -284,7 +307,7 @@ impl IoSource {
         if let Some((_, sender)) = self.uring_stream() {
             return Sender::poll_write(sender, cx, bufs);
         }
-        self.poll_io(cx, Direction::Write, |fd| sys_sendv(fd, bufs))
+        self.poll_io(cx, Direction::Write, |fd| sys::sendv(fd, bufs))
     }
 
     /// Writes without waiting.
@@ -294,7 +317,7 @@ impl IoSource {
                 return Err(io::ErrorKind::WouldBlock.into());
             }
         }
-        self.try_io(Direction::Write, |fd| sys_sendv(fd, bufs))
+        self.try_io(Direction::Write, |fd| sys::sendv(fd, bufs))
     }
 
     /// Waits until every write so far has reached the kernel.
@@ -376,7 +399,7 @@ impl IoSource {
         {
             return Acceptor::poll_accept(acceptor, cx);
         }
-        self.poll_io(cx, Direction::Read, sys_accept)
+        self.poll_io(cx, Direction::Read, sys::accept)
     }
 
     /// Connects the non-blocking socket `fd` to `addr` and registers it.
@@ -442,48 +465,4 @@ impl Drop for IoSource {
     fn drop(&mut self) {
         self.close_uring();
     }
-}
-
-fn cvt(result: isize) -> io::Result<usize> {
-    if result < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(result as usize)
-    }
-}
-
-fn sys_recv(fd: RawFd, buf: &mut [u8], flags: i32) -> io::Result<usize> {
-    // SAFETY: `buf` is valid for writes of its length.
-    cvt(unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) })
-}
-
-fn sys_sendv(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-    if let [buf] = bufs {
-        // SAFETY: `buf` is valid for reads of its length.
-        return cvt(unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) });
-    }
-    // SAFETY: an all-zero msghdr is valid.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
-    msg.msg_iovlen = bufs.len().min(1024) as _;
-    // SAFETY: `IoSlice` is ABI-compatible with `iovec`; the slices outlive
-    // the call.
-    cvt(unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL) })
-}
-
-fn sys_accept(fd: RawFd) -> io::Result<OwnedFd> {
-    // SAFETY: null address pointers ask for no peer address.
-    let new = unsafe {
-        libc::accept4(
-            fd,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-        )
-    };
-    if new < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `accept4` returned a new descriptor that we own.
-    Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(new) })
 }

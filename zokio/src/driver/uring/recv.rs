@@ -6,6 +6,14 @@
 //! buffer. When a reader falls behind by more than [`HIGH_WATER`] bytes the
 //! multishot is cancelled, so the kernel's socket buffer (and TCP flow
 //! control) hold the rest, and a later read arms it again.
+//!
+//! A read into a large buffer (at least [`DIRECT_MIN`] bytes) goes to the
+//! kernel itself instead ([`Receiver::try_direct`]): once the queue is
+//! drained and the multishot is stopped, a plain non-blocking `recv` fills
+//! the caller's buffer, and the caller waits for readiness when there is
+//! nothing. For bulk transfers that saves two copies of every byte (into the
+//! queue and out of it) for one system call per read, which is what such
+//! reads cost on the readiness driver. Small reads keep the multishot.
 
 use crate::driver::lock;
 use std::io;
@@ -22,6 +30,18 @@ use super::{Shared, BUFFER_GROUP};
 const HIGH_WATER: usize = 256 * 1024;
 /// A drained queue keeps at most this much capacity.
 const KEEP_CAPACITY: usize = 64 * 1024;
+/// Reads into buffers from this size on go to the kernel directly.
+pub(crate) const DIRECT_MIN: usize = 16 * 1024;
+
+/// What [`Receiver::try_direct`] did.
+pub(crate) enum Direct {
+    /// It read this many bytes (0: end of stream), or failed.
+    Done(io::Result<usize>),
+    /// The multishot is being stopped; the caller is woken when it is.
+    Stopping,
+    /// The socket has nothing now: wait for it to be readable.
+    WouldBlock,
+}
 
 #[derive(Default)]
 struct State {
@@ -83,6 +103,42 @@ impl Receiver {
     ) -> Option<io::Result<()>> {
         let mut state = lock(&this.state);
         Receiver::take_now(this, &mut state, take)
+    }
+
+    /// A read into `buf` that bypasses the queue once it is empty (see the
+    /// module docs). The state lock is held across the `recv`, so that no
+    /// multishot can be armed meanwhile and take bytes out of order.
+    pub(crate) fn try_direct(this: &ReceiverRef, cx: &mut Context<'_>, buf: &mut [u8]) -> Direct {
+        let mut state = lock(&this.state);
+        if state.pos < state.data.len() || state.error.is_some() || state.eof {
+            let mut n = 0;
+            let taken = Receiver::take_now(this, &mut state, |data| {
+                n = data.len().min(buf.len());
+                buf[..n].copy_from_slice(&data[..n]);
+                n
+            });
+            return match taken {
+                Some(result) => Direct::Done(result.map(|()| n)),
+                None => Direct::WouldBlock,
+            };
+        }
+        if state.armed {
+            if !state.pausing {
+                state.pausing = true;
+                cancel(this, &state);
+            }
+            state.waker = Some(cx.waker().clone());
+            return Direct::Stopping;
+        }
+        // The socket is non-blocking: this never waits.
+        match crate::driver::sys::recv(this.fd.as_raw_fd(), buf, 0) {
+            Ok(0) => {
+                state.eof = true;
+                Direct::Done(Ok(0))
+            }
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Direct::WouldBlock,
+            result => Direct::Done(result),
+        }
     }
 
     /// Ready once a read would not wait.

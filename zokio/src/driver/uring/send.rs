@@ -8,6 +8,12 @@
 //! part of is resubmitted from the completion handler for the rest. An error
 //! is reported by the next write, flush or shutdown, as a buffered writer
 //! would.
+//!
+//! A large write (at least [`DIRECT_MIN`] bytes) with nothing in flight is
+//! first tried as a plain non-blocking `send` from the caller's buffers:
+//! one system call, as on the readiness driver, instead of a copy whose cost
+//! grows with the size. Only what the socket does not take at once goes the
+//! write-behind way.
 
 use crate::driver::lock;
 use std::io::{self, IoSlice};
@@ -24,6 +30,8 @@ use super::Shared;
 const MAX_SEND: usize = 256 * 1024;
 /// An idle socket keeps at most this much send buffer.
 const KEEP_CAPACITY: usize = 64 * 1024;
+/// Writes from this size on try a direct `send` first.
+const DIRECT_MIN: usize = 16 * 1024;
 
 #[derive(Default)]
 struct State {
@@ -70,6 +78,15 @@ impl Sender {
         if state.in_flight {
             state.waker = Some(cx.waker().clone());
             return Poll::Pending;
+        }
+        let total = bufs.iter().map(|buf| buf.len()).sum::<usize>();
+        if total >= DIRECT_MIN {
+            // The socket is non-blocking: this never waits.
+            match crate::driver::sys::sendv(this.fd.as_raw_fd(), bufs) {
+                Ok(n) => return Poll::Ready(Ok(n)),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+                Err(err) => return Poll::Ready(Err(err)),
+            }
         }
         if state.buf.capacity() > KEEP_CAPACITY {
             state.buf = Vec::new();
