@@ -302,80 +302,56 @@ async fn yields(n: u64) {
     }
 }
 
+/// Writes `len` bytes from one end in random chunks of up to `max_write`,
+/// and reads them at the other with reads of sizes picked at random from
+/// `sizes`, each raced against a few yields so that some are cancelled:
+/// every byte must arrive once, in order.
+async fn cancelled_reads(len: usize, max_write: u64, sizes: &[usize]) {
+    let (mut a, mut b) = pair().await;
+    let data = pattern(len, len as u64 ^ max_write);
+    let expected = data.clone();
+    let writer = zokio::spawn(async move {
+        let mut rng = Rng(99);
+        let mut pos = 0;
+        while pos < len {
+            let n = (rng.next() % max_write + 1) as usize;
+            let end = (pos + n).min(len);
+            a.write_all(&data[pos..end]).await.unwrap();
+            pos = end;
+        }
+        a.shutdown().await.unwrap();
+    });
+    let mut rng = Rng(5);
+    let mut got = Vec::with_capacity(len);
+    let mut buf = vec![0u8; sizes.iter().copied().max().unwrap_or(1)];
+    let mut cancels = 0;
+    loop {
+        let size = sizes[(rng.next() % sizes.len() as u64) as usize];
+        let n = rng.next() % 3;
+        zokio::select! {
+            r = b.read(&mut buf[..size]) => match r.unwrap() {
+                0 => break,
+                n => got.extend_from_slice(&buf[..n]),
+            },
+            _ = yields(n) => cancels += 1,
+        }
+    }
+    writer.await.unwrap();
+    assert!(cancels > 0);
+    assert_eq!(got.len(), len);
+    assert!(got == expected, "bytes lost, duplicated or reordered");
+}
+
 each_runtime! {
     fn cancelled_reads_lose_nothing() {
-        const LEN: usize = 1 << 20;
-        let (mut a, mut b) = pair().await;
-        let data = pattern(LEN, 7);
-        let expected = data.clone();
-        let writer = zokio::spawn(async move {
-            let mut rng = Rng(99);
-            let mut pos = 0;
-            while pos < LEN {
-                let n = (rng.next() % 9000 + 1) as usize;
-                let end = (pos + n).min(LEN);
-                a.write_all(&data[pos..end]).await.unwrap();
-                pos = end;
-            }
-            a.shutdown().await.unwrap();
-        });
-        let mut rng = Rng(5);
-        let mut got = Vec::with_capacity(LEN);
-        let mut buf = vec![0u8; 4096];
-        let mut cancels = 0;
-        loop {
-            let n = rng.next() % 3;
-            zokio::select! {
-                r = b.read(&mut buf) => match r.unwrap() {
-                    0 => break,
-                    n => got.extend_from_slice(&buf[..n]),
-                },
-                _ = yields(n) => cancels += 1,
-            }
-        }
-        writer.await.unwrap();
-        assert!(cancels > 0);
-        assert_eq!(got.len(), LEN);
-        assert!(got == expected, "bytes lost, duplicated or reordered");
+        cancelled_reads(1 << 20, 9000, &[4096]).await;
     }
 
     fn cancelled_reads_of_mixed_sizes_lose_nothing() {
         // Small reads go through io_uring's multishot receive, large ones
         // (16 KiB and up) straight to the socket: switching between them at
-        // random, with reads cancelled at random, must keep every byte in
-        // order.
-        const LEN: usize = 4 << 20;
-        let (mut a, mut b) = pair().await;
-        let data = pattern(LEN, 13);
-        let expected = data.clone();
-        let writer = zokio::spawn(async move {
-            let mut rng = Rng(17);
-            let mut pos = 0;
-            while pos < LEN {
-                let n = (rng.next() % 70_000 + 1) as usize;
-                let end = (pos + n).min(LEN);
-                a.write_all(&data[pos..end]).await.unwrap();
-                pos = end;
-            }
-            a.shutdown().await.unwrap();
-        });
-        let mut rng = Rng(23);
-        let mut got = Vec::with_capacity(LEN);
-        let mut buf = vec![0u8; 65_536];
-        loop {
-            let size = [1, 100, 4096, 16_384, 20_000, 65_536][(rng.next() % 6) as usize];
-            let n = rng.next() % 4;
-            zokio::select! {
-                r = b.read(&mut buf[..size]) => match r.unwrap() {
-                    0 => break,
-                    n => got.extend_from_slice(&buf[..n]),
-                },
-                _ = yields(n) => {}
-            }
-        }
-        writer.await.unwrap();
-        assert_eq!(got.len(), LEN);
-        assert!(got == expected, "bytes lost, duplicated or reordered");
+        // random must keep every byte in order.
+        cancelled_reads(4 << 20, 70_000, &[1, 100, 4096, 16_384, 20_000, 65_536]).await;
     }
 
     fn cancelled_writes_lose_nothing() {

@@ -9,6 +9,18 @@
 use super::mix;
 use crate::harness::{Flavor, Work, Workload, WORKERS};
 
+/// Awaits join handles that return [`Work`] and adds it up.
+macro_rules! sum_work {
+    ($handles:expr) => {{
+        let mut total = Work::default();
+        for handle in $handles {
+            let work = handle.await.unwrap();
+            total.add(work.ops, work.checksum);
+        }
+        total
+    }};
+}
+
 /// The flavours of the network rows.
 pub(super) const NET_FLAVORS: &[Flavor] = &[
     Flavor::CurrentThread,
@@ -95,22 +107,13 @@ macro_rules! tcp_echo {
                                 })
                             })
                             .collect();
-                        let mut total = Work::default();
-                        for client in clients {
-                            let work = client.await.unwrap();
-                            total.add(work.ops, work.checksum);
-                        }
+                        let total = sum_work!(clients);
                         server.await.unwrap();
                         total
                     })
                 })
                 .collect();
-            let mut total = Work::default();
-            for group in groups {
-                let work = group.await.unwrap();
-                total.add(work.ops, work.checksum);
-            }
-            total
+            sum_work!(groups)
         })
     }};
 }
@@ -261,22 +264,13 @@ macro_rules! udp_echo {
                                 })
                             })
                             .collect();
-                        let mut work = Work::default();
-                        for client in clients {
-                            let w = client.await.unwrap();
-                            work.add(w.ops, w.checksum);
-                        }
+                        let work = sum_work!(clients);
                         server.await.unwrap();
                         work
                     })
                 })
                 .collect();
-            let mut total = Work::default();
-            for group in groups {
-                let work = group.await.unwrap();
-                total.add(work.ops, work.checksum);
-            }
-            total
+            sum_work!(groups)
         })
     }};
 }
