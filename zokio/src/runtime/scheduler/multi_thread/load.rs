@@ -74,7 +74,10 @@ impl Load {
     /// Folds a batch of `polls` polls that took `elapsed_ns` into the mean.
     fn fold(&mut self, elapsed_ns: u64, polls: u64) {
         let sample = elapsed_ns / polls;
-        self.mean_ns = (sample.saturating_mul(WEIGHT) + self.mean_ns * (16 - WEIGHT)) / 16;
+        self.mean_ns = sample
+            .saturating_mul(WEIGHT)
+            .saturating_add(self.mean_ns.saturating_mul(16 - WEIGHT))
+            / 16;
     }
 
     /// The smoothed mean poll time, in nanoseconds; published for other
