@@ -106,7 +106,8 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// Requires `RUNNING`.
     fn poll_future(&self) -> Poll<()> {
         let header = self.header();
-        let waker = waker_ref(header);
+        let raw = self.raw();
+        let waker = waker_ref(&raw);
         let mut cx = Context::from_waker(&waker);
         let polled = {
             let _id = TaskIdGuard::enter(header.id);

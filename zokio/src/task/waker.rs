@@ -20,12 +20,17 @@ static WAKER_VTABLE: RawWakerVTable =
 /// drops one.
 pub(crate) struct WakerRef<'a> {
     waker: ManuallyDrop<Waker>,
-    _task: PhantomData<&'a Header>,
+    _task: PhantomData<&'a RawTask>,
 }
 
 /// Makes a borrowed waker for the task the caller holds a reference to.
-pub(crate) fn waker_ref(header: &Header) -> WakerRef<'_> {
-    let raw = RawWaker::new(header as *const Header as *const (), &WAKER_VTABLE);
+///
+/// The waker's pointer is the task's own raw pointer, not one made from a
+/// `&Header`: waking reaches the rest of the task's allocation (its
+/// scheduler, its stage), which a pointer derived from a reference to the
+/// header alone may not touch.
+pub(crate) fn waker_ref(task: &RawTask) -> WakerRef<'_> {
+    let raw = RawWaker::new(task.header_ptr().as_ptr() as *const (), &WAKER_VTABLE);
     WakerRef {
         // SAFETY: the vtable's functions uphold the `RawWaker` contract; the
         // `ManuallyDrop` keeps this borrowed waker from dropping a reference
@@ -44,10 +49,10 @@ impl Deref for WakerRef<'_> {
 }
 
 /// # Safety
-/// `ptr` was made from a `&Header` of a live task whose reference the waker
-/// owns (or borrows, for `WakerRef`).
+/// `ptr` is the raw pointer of a live task whose reference the waker owns
+/// (or borrows, for `WakerRef`).
 unsafe fn raw_task(ptr: *const ()) -> RawTask {
-    // SAFETY: the pointer came from a `&Header`, so it is non-null and live.
+    // SAFETY: the pointer came from a `RawTask`, so it is non-null and live.
     unsafe { RawTask::from_raw(NonNull::new_unchecked(ptr as *mut Header)) }
 }
 
