@@ -146,6 +146,28 @@ each_runtime! {
         assert_eq!(checksum(&got_b), sum_a);
     }
 
+    fn large_read_finds_bytes_a_small_read_left() {
+        // A small read leaves bytes queued on our side; a large read after
+        // it (on io_uring a direct one) must return them, though the socket
+        // itself has nothing more until we answer.
+        let (mut a, mut b) = pair().await;
+        a.write_all(&[7u8; 200]).await.unwrap();
+        let mut small = [0u8; 100];
+        b.read_exact(&mut small).await.unwrap();
+        let mut large = vec![0u8; 64 * 1024];
+        let read = zokio::time::timeout(Duration::from_secs(10), b.read(&mut large)).await;
+        let n = read.expect("the large read waited for bytes already received").unwrap();
+        assert!(n > 0 && large[..n].iter().all(|&x| x == 7));
+        let mut rest = 100 - n;
+        while rest > 0 {
+            rest -= b.read(&mut large).await.unwrap();
+        }
+        b.write_all(b"ok").await.unwrap();
+        let mut answer = [0u8; 2];
+        a.read_exact(&mut answer).await.unwrap();
+        assert_eq!(&answer, b"ok");
+    }
+
     fn half_close() {
         let (mut a, mut b) = pair().await;
         a.write_all(b"request").await.unwrap();

@@ -264,6 +264,9 @@ impl IoSource {
 
     /// A large read on io_uring: straight into `buf`, waiting for
     /// readiness when the socket has nothing (see `uring::recv`).
+    ///
+    /// Tried before any wait: bytes the multishot already queued are not
+    /// in the socket, so its readiness would not report them.
     fn poll_recv_direct(
         &self,
         receiver: &ReceiverRef,
@@ -271,13 +274,18 @@ impl IoSource {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         loop {
-            let event = std::task::ready!(self.poll_ready(cx, Direction::Read));
+            let seen = self.readiness().peek(Direction::Read);
             match Receiver::try_direct(receiver, cx, buf.initialize_unfilled()) {
                 Direct::Done(result) => {
                     return Poll::Ready(result.map(|n| buf.advance(n)));
                 }
                 Direct::Stopping => return Poll::Pending,
-                Direct::WouldBlock => self.readiness().clear(event),
+                Direct::WouldBlock => {
+                    if let Some(event) = seen {
+                        self.readiness().clear(event);
+                    }
+                    std::task::ready!(self.poll_ready(cx, Direction::Read));
+                }
             }
         }
     }
