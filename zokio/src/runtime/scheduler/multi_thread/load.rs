@@ -80,6 +80,11 @@ impl Load {
             / 16;
     }
 
+    /// Tasks polled since the worker started (its `poll_count` metric).
+    pub(super) fn polls(&self) -> u64 {
+        self.polls
+    }
+
     /// The smoothed mean poll time, in nanoseconds; published for other
     /// workers to judge this one's queue by (see [`worth_help`]).
     pub(super) fn mean_ns(&self) -> u64 {

@@ -45,10 +45,12 @@ pub(crate) struct Core {
     park: Option<Parker>,
 }
 
-/// Counters kept locally and published now and then.
+/// Counters kept locally and published now and then (polls are counted
+/// by the core's [`Load`], which needs them too).
 #[derive(Default)]
 struct Stats {
-    polls: u64,
+    /// The `Load` poll count already published.
+    polls_published: u64,
     steals: u64,
     steal_operations: u64,
     parks: u64,
@@ -147,8 +149,15 @@ impl Core {
 
     fn publish_stats(&mut self, handle: &Handle) {
         let m = &handle.shared.metrics.workers[self.index];
-        let s = std::mem::take(&mut self.stats);
-        m.polls.fetch_add(s.polls, Relaxed);
+        let polls = self.load.polls();
+        let s = std::mem::replace(
+            &mut self.stats,
+            Stats {
+                polls_published: polls,
+                ..Stats::default()
+            },
+        );
+        m.polls.fetch_add(polls - s.polls_published, Relaxed);
         m.steals.fetch_add(s.steals, Relaxed);
         m.steal_operations.fetch_add(s.steal_operations, Relaxed);
         m.parks.fetch_add(s.parks, Relaxed);
@@ -380,7 +389,6 @@ impl Context {
     fn run_task(&self, task: Notified<Arc<Handle>>) {
         let handle = &*self.handle;
         let was_searching = self.with_core(|c| {
-            c.stats.polls += 1;
             c.load.polled();
             std::mem::take(&mut c.is_searching)
         });
@@ -408,10 +416,7 @@ impl Context {
                     return;
                 }
                 lifo_polls += 1;
-                self.with_core(|c| {
-                    c.stats.polls += 1;
-                    c.load.polled();
-                });
+                self.with_core(|c| c.load.polled());
                 next.run();
             }
         });
