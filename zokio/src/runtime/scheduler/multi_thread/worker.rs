@@ -130,6 +130,13 @@ impl Core {
         self.lifo.is_some() || self.run_queue.has_tasks()
     }
 
+    /// After the driver woke tasks into this queue (a park or maintenance
+    /// pass): whether they need another worker, by [`NOTIFY_BACKLOG`] and
+    /// [`Load`].
+    fn woken_backlog_needs_help(&self) -> bool {
+        self.run_queue.len() > NOTIFY_BACKLOG && self.worth_help()
+    }
+
     /// Whether this worker's queue holds enough work to wake an idle worker
     /// to help (see [`Load`]).
     pub(super) fn worth_help(&self) -> bool {
@@ -308,7 +315,7 @@ impl Context {
             c.is_parked = false;
             c.park = Some(parker);
             c.load.begin_batch();
-            c.run_queue.len() > NOTIFY_BACKLOG && c.worth_help()
+            c.woken_backlog_needs_help()
         });
         // More woke than this worker gets to soon: let an idle one help.
         if help {
@@ -466,7 +473,7 @@ impl Context {
                 let was_listed = handle.shared.idle.unpark_worker_by_id(index);
                 let help = self.with_core(|c| {
                     c.is_searching = !was_listed;
-                    c.run_queue.len() > NOTIFY_BACKLOG && c.worth_help()
+                    c.woken_backlog_needs_help()
                 });
                 if help {
                     handle.notify_parked();
