@@ -2,6 +2,7 @@
 //! folder; this file only dispatches.
 
 pub(crate) mod current_thread;
+mod every;
 mod inject;
 #[cfg(all(test, loom))]
 mod loom_tests;

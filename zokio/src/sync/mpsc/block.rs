@@ -486,7 +486,23 @@ impl<T> Head<T> {
     ///
     /// # Safety
     /// As for [`pop`](Self::pop).
+    #[inline]
     unsafe fn find_head(&mut self, tail: &Tail<T>) -> Option<NonNull<Block<T>>> {
+        // SAFETY: the head block is never reclaimed (rule 5).
+        if unsafe { self.block.as_ref() }.start() == block_start(self.pos) {
+            return Some(self.block);
+        }
+        // SAFETY: as for this function.
+        unsafe { self.advance_head(tail) }
+    }
+
+    /// The slow half of [`find_head`](Self::find_head): the next position
+    /// lies beyond the head block.
+    ///
+    /// # Safety
+    /// As for [`pop`](Self::pop).
+    #[cold]
+    unsafe fn advance_head(&mut self, tail: &Tail<T>) -> Option<NonNull<Block<T>>> {
         let start = block_start(self.pos);
         loop {
             // SAFETY: the head block is never reclaimed (rule 5).

@@ -29,6 +29,7 @@ use crate::runtime::{context, coop, scheduler};
 use crate::task::list::OwnedTasks;
 use crate::task::{new_task, Id, JoinHandle, Notified, Schedule, Task};
 
+use crate::runtime::scheduler::every::Every;
 use crate::runtime::scheduler::inject::Inject;
 
 /// The most tasks moved from the inject queue per lock.
@@ -54,7 +55,6 @@ pub(crate) struct Handle {
     /// Threads in `block_on` waiting for the core to come back.
     core_waiters: Mutex<Vec<Unparker>>,
     event_interval: u32,
-    global_queue_interval: u32,
     pub(crate) metrics: Metrics,
     /// The runtime's blocking pool.
     pub(crate) blocking: blocking::Spawner,
@@ -77,7 +77,8 @@ pub(crate) struct Metrics {
 struct Core {
     tasks: VecDeque<Notified<Arc<Handle>>>,
     owned: OwnedTasks<Arc<Handle>>,
-    tick: u32,
+    /// When the inject queue goes first.
+    inject_first: Every,
     /// Taken out while the thread parks in it.
     driver: Option<Driver>,
     /// Polls counted locally, published to the metrics now and then.
@@ -104,7 +105,7 @@ pub(crate) fn new(
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(64),
         owned: OwnedTasks::new(),
-        tick: 0,
+        inject_first: Every::new(config.global_queue_interval),
         driver: Some(driver),
         polls: 0,
     });
@@ -115,7 +116,6 @@ pub(crate) fn new(
         core: Mutex::new(Some(core)),
         core_waiters: Mutex::new(Vec::new()),
         event_interval: config.event_interval,
-        global_queue_interval: config.global_queue_interval,
         metrics: Metrics::default(),
         blocking,
         hooks,
@@ -362,10 +362,8 @@ impl Context {
         let handle = &self.handle;
         let mut core_ref = self.core.borrow_mut();
         let core = core_ref.as_mut().expect("core missing from its context");
-        core.tick = core.tick.wrapping_add(1);
         core.polls += 1;
-        let inject_first = core.tick % handle.global_queue_interval == 0;
-        if !inject_first {
+        if !core.inject_first.tick() {
             if let Some(task) = core.tasks.pop_front() {
                 return Some(task);
             }

@@ -44,8 +44,6 @@ pub(crate) struct Handle {
     pub(crate) driver: driver::Handle,
     pub(crate) blocking: blocking::Spawner,
     shared: Shared,
-    event_interval: u32,
-    global_queue_interval: u32,
     lifo_enabled: bool,
 }
 
@@ -126,7 +124,7 @@ pub(crate) fn new(
             unpark,
             mean_poll_ns: AtomicU64::new(load::FIRST_MEAN_NS),
         });
-        cores.push(Core::new(index, local, parker));
+        cores.push(Core::new(index, local, parker, config));
     }
     let shards = (num_workers * 4).next_power_of_two();
     let handle = Arc::new(Handle {
@@ -148,8 +146,6 @@ pub(crate) fn new(
                 ..Metrics::default()
             },
         },
-        event_interval: config.event_interval,
-        global_queue_interval: config.global_queue_interval,
         lifo_enabled: !config.disable_lifo_slot,
     });
     Ok((handle, cores))

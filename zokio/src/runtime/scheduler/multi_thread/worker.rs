@@ -7,6 +7,8 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use crate::loom::lock;
+use crate::runtime::config::Config;
+use crate::runtime::scheduler::every::Every;
 use crate::runtime::scheduler::inject::Inject;
 use crate::runtime::{context, coop, scheduler};
 use crate::task::Notified;
@@ -28,7 +30,10 @@ const MAX_LIFO_POLLS: usize = 3;
 /// The state a worker owns.
 pub(crate) struct Core {
     index: usize,
-    tick: u32,
+    /// When maintenance runs between tasks.
+    maintain: Every,
+    /// When the inject queue goes first.
+    inject_first: Every,
     /// The task woken last by the running task; runs next.
     lifo: Option<Notified<Arc<Handle>>>,
     run_queue: queue::Local<Notified<Arc<Handle>>>,
@@ -79,10 +84,12 @@ impl Core {
         index: usize,
         run_queue: queue::Local<Notified<Arc<Handle>>>,
         park: Parker,
+        config: &Config,
     ) -> Core {
         Core {
             index,
-            tick: 0,
+            maintain: Every::new(config.event_interval),
+            inject_first: Every::new(config.global_queue_interval),
             lifo: None,
             run_queue,
             is_searching: false,
@@ -278,14 +285,12 @@ impl Context {
         self.with_core(|c| c.load.begin_batch());
         // The core leaves this thread if a task calls `block_in_place`.
         while !handle.is_shutdown() && self.has_core() {
-            let tick = self.with_core(|c| {
-                c.tick = c.tick.wrapping_add(1);
-                c.tick
-            });
-            if tick % handle.event_interval == 0 {
+            let (maintain, inject_first) =
+                self.with_core(|c| (c.maintain.tick(), c.inject_first.tick()));
+            if maintain {
                 self.maintenance();
             }
-            if let Some(task) = self.next_task(tick) {
+            if let Some(task) = self.next_task(inject_first) {
                 self.run_task(task);
                 continue;
             }
@@ -327,10 +332,10 @@ impl Context {
     /// The local queue, except every `global_queue_interval` ticks when the
     /// inject queue goes first; when the local queue is empty, a fair share
     /// of the inject queue moves into it.
-    fn next_task(&self, tick: u32) -> Option<Notified<Arc<Handle>>> {
+    fn next_task(&self, inject_first: bool) -> Option<Notified<Arc<Handle>>> {
         let handle = &*self.handle;
         let inject = &handle.shared.inject;
-        if tick % handle.global_queue_interval == 0 {
+        if inject_first {
             if let Some(task) = inject.pop() {
                 return Some(task);
             }
