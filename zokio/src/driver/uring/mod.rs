@@ -110,10 +110,7 @@ fn thread_mark() -> usize {
 /// Sets up a ring, probes it and registers its buffers. Any failure means
 /// io_uring is not usable here; the caller decides whether to fall back.
 pub(crate) fn new() -> io::Result<(Driver, std::sync::Arc<Shared>)> {
-    let ring = IoUring::builder()
-        .setup_clamp()
-        .setup_cqsize(RING_ENTRIES * 4)
-        .build(RING_ENTRIES)?;
+    let ring = probe::setup(RING_ENTRIES)?;
     probe::probe(&ring)?;
     let buffers = BufRing::register(&ring, RECV_BUFFERS, RECV_BUFFER_SIZE)?;
     // Blocking on purpose: io_uring fails a read of a non-blocking
@@ -329,7 +326,9 @@ impl Driver {
         self.reap();
     }
 
-    /// Whether the submission queue is empty and no completion waits.
+    /// Whether the submission queue is empty and no completion waits, in
+    /// the queue or in the kernel (work a cooperative ring runs only when
+    /// asked, completions that overflowed the queue).
     fn is_idle(&self) -> bool {
         let shared = &*self.shared;
         let _guard = lock(&shared.sq_lock);
@@ -337,7 +336,11 @@ impl Driver {
         // queue; the completion queue belongs to the reaper, which holds
         // `&self`, and is only read.
         unsafe {
-            shared.ring.submission_shared().is_empty() && shared.ring.completion_shared().is_empty()
+            let sq = shared.ring.submission_shared();
+            sq.is_empty()
+                && !sq.taskrun()
+                && !sq.cq_overflow()
+                && shared.ring.completion_shared().is_empty()
         }
     }
 

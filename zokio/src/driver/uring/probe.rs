@@ -4,6 +4,33 @@ use std::io;
 
 use io_uring::{opcode, register::Probe, IoUring};
 
+/// Sets up a ring of `entries` submissions (and four times as many
+/// completions) with the set-up flags the kernel takes:
+///
+/// * `COOP_TASKRUN` (Linux 5.19): a completion for a thread that is running
+///   in user space does not interrupt it (an inter-processor interrupt per
+///   completion when a socket's reader sits on another core); the kernel
+///   runs the work when that thread next enters it, and still wakes it if it
+///   sleeps. With `TASKRUN_FLAG` the ring says when such work waits, and the
+///   reaper enters the kernel for it ([`super::Driver`]'s idle check).
+///
+/// A kernel that refuses them (`EINVAL`) gets a plain ring.
+pub(crate) fn setup(entries: u32) -> io::Result<IoUring> {
+    let cooperative = IoUring::builder()
+        .setup_clamp()
+        .setup_cqsize(entries * 4)
+        .setup_coop_taskrun()
+        .setup_taskrun_flag()
+        .build(entries);
+    match cooperative {
+        Err(err) if err.raw_os_error() == Some(libc::EINVAL) => IoUring::builder()
+            .setup_clamp()
+            .setup_cqsize(entries * 4)
+            .build(entries),
+        other => other,
+    }
+}
+
 /// Operations without which the driver cannot work. Multishot receive into
 /// a provided-buffer ring needs Linux 6.0; `IORING_OP_SEND_ZC` came in the
 /// same release, so its presence stands for the kernel version.
