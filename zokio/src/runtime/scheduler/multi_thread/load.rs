@@ -26,6 +26,16 @@ use std::time::{Duration, Instant};
 /// Queued work, in estimated poll time, above which a worker wakes an
 /// idle one.
 const HELP_AFTER: Duration = Duration::from_micros(20);
+/// Queued work above which tasks the *driver* woke are worth a helper. A
+/// stolen task's I/O goes to its new worker's ring from then on, so that a
+/// steal places the task for good: two tasks that serve each other (a
+/// connection's two ends, a client and its server) split that way trade a
+/// cross-core wake-up on every exchange. With the plain [`HELP_AFTER`]
+/// there, `tcp_connect` on two workers (client and server waking each
+/// other in turn, two tasks woken per reap) split its two tasks within the
+/// first connections and ran at a third of one worker's rate; a stream
+/// whose reader polls for a millisecond still gets its helper.
+const MOVE_AFTER: Duration = Duration::from_micros(100);
 /// The estimate before the first batch: a fresh runtime wakes a helper for
 /// four queued tasks, not for the first one spawned (which would then be
 /// stolen, with the I/O it starts, away from the task that spawned it).
@@ -97,6 +107,12 @@ impl Load {
     pub(super) fn worth_help(&self, queued: usize) -> bool {
         worth_help(self.mean_ns, queued)
     }
+
+    /// Whether `queued` tasks that the driver woke are worth waking an idle
+    /// worker for (see [`MOVE_AFTER`]).
+    pub(super) fn worth_moving(&self, queued: usize) -> bool {
+        (queued as u64).saturating_mul(self.mean_ns) >= MOVE_AFTER.as_nanos() as u64
+    }
 }
 
 /// Whether `queued` tasks on a worker whose polls take `mean_ns` are worth
@@ -119,6 +135,20 @@ mod tests {
         load.mean_ns = 10_000;
         assert!(!load.worth_help(1));
         assert!(load.worth_help(2));
+    }
+
+    #[test]
+    fn tasks_the_driver_woke_move_only_for_more_work() {
+        let mut load = Load::new();
+        assert!(!load.worth_help(1), "a fresh runtime's first spawn stays");
+        load.mean_ns = 10_000;
+        // Two 10 us tasks woken by I/O: worth a helper if spawned, not
+        // worth placing one of them on another ring for good.
+        assert!(load.worth_help(2));
+        assert!(!load.worth_moving(2));
+        assert!(load.worth_moving(10));
+        load.mean_ns = 1_000_000;
+        assert!(load.worth_moving(1));
     }
 
     #[test]

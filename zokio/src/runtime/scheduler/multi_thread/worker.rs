@@ -18,17 +18,6 @@ use super::park::Parker;
 use super::queue::{self, Overflow};
 use super::Handle;
 
-/// Tasks queued on a worker, after it polled its driver, beyond which it
-/// wakes an idle worker to steal some. Below it the worker runs them itself:
-/// a task woken by I/O stays where its completions arrive. A stolen task's
-/// I/O goes to its new worker's ring from then on, so a steal here places
-/// the task for good: two tasks that serve each other (a connection's two
-/// ends, a client and its server) split by such a steal trade a cross-core
-/// wake-up on every exchange. With 1 here, `tcp_connect` on two workers
-/// (client and server waking each other in turn, 2 tasks woken per reap)
-/// split its two tasks within the first connections and ran at 0.3 of one
-/// worker's rate; with 4 they stay together.
-const NOTIFY_BACKLOG: usize = 4;
 /// Tasks run from the LIFO slot in a row before the slot's task goes to the
 /// back of the queue, so that two tasks waking each other cannot starve
 /// the rest.
@@ -145,10 +134,10 @@ impl Core {
     }
 
     /// After the driver woke tasks into this queue (a park or maintenance
-    /// pass): whether they need another worker, by [`NOTIFY_BACKLOG`] and
-    /// [`Load`].
+    /// pass): whether they need another worker (see [`Load::worth_moving`]).
     fn woken_backlog_needs_help(&self) -> bool {
-        self.run_queue.len() > NOTIFY_BACKLOG && self.worth_help()
+        self.load
+            .worth_moving(self.run_queue.len() + usize::from(self.lifo.is_some()))
     }
 
     /// Whether this worker's queue holds enough work to wake an idle worker
