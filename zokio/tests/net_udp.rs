@@ -403,3 +403,80 @@ fn socket_and_futures_are_send_and_sync() {
         assert_send(&socket.writable());
     });
 }
+
+/// One `recv(2)` of the caller's own on `socket`'s descriptor, as a
+/// library that drives the socket itself would make.
+fn raw_recv(socket: &UdpSocket, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `buf` is valid for `buf.len()` bytes; the descriptor is open.
+    let n = unsafe {
+        libc::recv(
+            socket.as_raw_fd(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_DONTWAIT,
+        )
+    };
+    if n < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+#[test]
+fn ready_try_io_and_async_io_with_the_callers_own_calls() {
+    use zokio::io::Interest;
+    each_backend(|rt| {
+        rt.block_on(async {
+            let receiver = Arc::new(loopback().await);
+            let sender = loopback().await;
+            let to = receiver.local_addr().unwrap();
+            let ready = sender
+                .ready(Interest::READABLE | Interest::WRITABLE)
+                .await
+                .unwrap();
+            assert!(ready.is_writable());
+            assert!(!ready.is_read_closed() && !ready.is_write_closed());
+            // Nothing sent yet: either not ready (f is not called) or the
+            // raw call says WouldBlock; both come back as WouldBlock.
+            let mut buf = [0; 2048];
+            let err = receiver
+                .try_io(Interest::READABLE, || raw_recv(&receiver, &mut buf))
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WouldBlock);
+            // A reader that waits through `async_io` gets every datagram,
+            // in order, whatever it had to wait for. At most 8 are in flight
+            // (UDP drops what overflows the receive buffer).
+            let window = Arc::new(zokio::sync::Semaphore::new(8));
+            let reader = {
+                let receiver = Arc::clone(&receiver);
+                let window = Arc::clone(&window);
+                zokio::spawn(async move {
+                    let mut buf = [0; 2048];
+                    for i in 0..200 {
+                        let n = receiver
+                            .async_io(Interest::READABLE, || raw_recv(&receiver, &mut buf))
+                            .await
+                            .unwrap();
+                        assert!(buf[..n] == datagram(i)[..], "datagram {i} differs");
+                        window.add_permits(1);
+                    }
+                })
+            };
+            for i in 0..200 {
+                window.acquire().await.unwrap().forget();
+                sender.send_to(&datagram(i), to).await.unwrap();
+            }
+            reader.await.unwrap();
+            // Then `ready` + `try_io` by hand.
+            sender.send_to(b"last", to).await.unwrap();
+            let ready = receiver.ready(Interest::READABLE).await.unwrap();
+            assert!(ready.is_readable() && !ready.is_writable());
+            let n = receiver
+                .try_io(Interest::READABLE, || raw_recv(&receiver, &mut buf))
+                .unwrap();
+            assert_eq!(&buf[..n], b"last");
+        });
+    });
+}

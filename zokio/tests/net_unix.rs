@@ -502,3 +502,64 @@ fn sockets_and_futures_are_send_and_sync() {
         assert_send(&a.writable());
     });
 }
+
+#[test]
+fn datagram_ready_and_try_io() {
+    use zokio::io::Interest;
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, b) = UnixDatagram::pair().unwrap();
+            assert!(a.ready(Interest::WRITABLE).await.unwrap().is_writable());
+            let mut buf = [0; 16];
+            let err = b
+                .try_io(Interest::READABLE, || b.try_recv(&mut buf))
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WouldBlock);
+            let reader = zokio::spawn(async move {
+                let mut buf = [0; 16];
+                let mut got = Vec::new();
+                for _ in 0..50 {
+                    let n = b
+                        .async_io(Interest::READABLE, || b.try_recv(&mut buf))
+                        .await
+                        .unwrap();
+                    got.push(buf[..n].to_vec());
+                }
+                got
+            });
+            for i in 0..50u8 {
+                a.send(&[i; 3]).await.unwrap();
+            }
+            let got = reader.await.unwrap();
+            assert_eq!(got, (0..50u8).map(|i| vec![i; 3]).collect::<Vec<_>>());
+        });
+    });
+}
+
+#[test]
+fn stream_ready_reports_each_direction() {
+    use zokio::io::Interest;
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (mut a, b) = UnixStream::pair().unwrap();
+            let ready = b.ready(Interest::WRITABLE).await.unwrap();
+            assert!(ready.is_writable() && !ready.is_readable());
+            a.write_all(b"hello").await.unwrap();
+            let ready = b
+                .ready(Interest::READABLE | Interest::WRITABLE)
+                .await
+                .unwrap();
+            assert!(ready.is_writable());
+            let ready = b.ready(Interest::READABLE).await.unwrap();
+            assert!(ready.is_readable());
+            let mut b = b;
+            let mut buf = [0; 5];
+            b.read_exact(&mut buf).await.unwrap();
+            assert_eq!(&buf, b"hello");
+            drop(a);
+            // End of stream is readable too.
+            assert!(b.ready(Interest::READABLE).await.unwrap().is_readable());
+            assert_eq!(b.read(&mut buf).await.unwrap(), 0);
+        });
+    });
+}

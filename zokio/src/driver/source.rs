@@ -27,7 +27,7 @@ use super::uring::{
     send_owned::SendAllOwned,
 };
 use super::{poll, sys, IoHandle};
-use crate::io::{IoBuf, IoBufMut, ReadBuf};
+use crate::io::{Interest, IoBuf, IoBufMut, ReadBuf, Ready};
 
 /// What a socket is used for, which decides how io_uring drives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +179,112 @@ impl IoSource {
             }
         }
         result
+    }
+
+    /// What the socket is ready for among `interest`, and the events to
+    /// clear if an operation then finds it is not. Empty if none.
+    fn ready_events(&self, interest: Interest) -> (Ready, [Option<ReadyEvent>; 2]) {
+        let readiness = self.readiness();
+        let events = [
+            interest
+                .is_readable()
+                .then(|| readiness.peek(Direction::Read))
+                .flatten(),
+            interest
+                .is_writable()
+                .then(|| readiness.peek(Direction::Write))
+                .flatten(),
+        ];
+        let bits = events.iter().flatten().fold(0, |bits, e| bits | e.ready);
+        (Ready::from_bits(bits).masked(interest), events)
+    }
+
+    /// Waits until the socket is ready for any direction of `interest`
+    /// (`ready(Interest)` of datagram sockets); registers for each
+    /// direction meanwhile.
+    pub(crate) fn poll_ready_interest(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+    ) -> Poll<Ready> {
+        let directions = [
+            (interest.is_readable(), Direction::Read),
+            (interest.is_writable(), Direction::Write),
+        ];
+        for (wanted, direction) in directions {
+            if wanted {
+                if let Poll::Ready(event) = self.poll_ready(cx, direction) {
+                    let (ready, _) = self.ready_events(interest);
+                    return Poll::Ready(ready | Ready::from_bits(event.ready).masked(interest));
+                }
+            }
+        }
+        Poll::Pending
+    }
+
+    /// Tokio's `try_io`: `WouldBlock` without calling `f` unless the socket
+    /// is ready for `interest`; a `WouldBlock` from `f` clears what it was
+    /// tried on, so the next wait is for a new event.
+    pub(crate) fn try_io_interest<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let (ready, events) = self.ready_events(interest);
+        if ready.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = f();
+        if would_block(&result) {
+            for event in events.into_iter().flatten() {
+                self.readiness().clear(event);
+            }
+        }
+        result
+    }
+
+    /// Tokio's `async_io`: waits for `interest` and runs `f`, again after
+    /// each `WouldBlock`.
+    pub(crate) async fn async_io_interest<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            std::future::poll_fn(|cx| self.poll_ready_interest(cx, interest)).await;
+            match self.try_io_interest(interest, &mut f) {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return result,
+            }
+        }
+    }
+
+    /// `ready(Interest)` of a stream: as `readable`/`writable` for each
+    /// direction of `interest` (on io_uring, bytes already received count as
+    /// readable), ready when either is.
+    pub(crate) fn poll_stream_ready(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+    ) -> Poll<io::Result<Ready>> {
+        let mut ready = Ready::EMPTY;
+        let directions = [
+            (interest.is_readable(), Direction::Read, Ready::READABLE),
+            (interest.is_writable(), Direction::Write, Ready::WRITABLE),
+        ];
+        for (wanted, direction, bit) in directions {
+            if wanted {
+                if let Poll::Ready(result) = self.poll_ready_for(cx, direction) {
+                    result?;
+                    ready |= bit;
+                }
+            }
+        }
+        if ready.is_empty() {
+            Poll::Pending
+        } else {
+            Poll::Ready(Ok(ready))
+        }
     }
 
     /// Waits for readiness without doing anything (`readable`/`writable`).

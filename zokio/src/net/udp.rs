@@ -24,7 +24,7 @@ use socket2::{Domain, Socket, Type};
 
 use crate::driver::readiness::Direction;
 use crate::driver::source::{IoSource, Kind};
-use crate::io::ReadBuf;
+use crate::io::{Interest, ReadBuf, Ready};
 use crate::net::addr::{each_addr, to_socket_addrs};
 use crate::net::ToSocketAddrs;
 
@@ -350,6 +350,76 @@ impl UdpSocket {
     /// ```
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
         self.io.try_io(Direction::Write, |_| self.std().send(buf))
+    }
+
+    /// Waits until the socket is ready for a direction of `interest` and
+    /// says which; a closed or failed socket counts as ready. Pair it with
+    /// [`try_io`](Self::try_io) or the `try_*` methods.
+    ///
+    /// ```
+    /// use zokio::io::Interest;
+    /// use zokio::net::UdpSocket;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let socket = UdpSocket::bind("127.0.0.1:0").await?;
+    /// let ready = socket.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    /// assert!(ready.is_writable());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only waits.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        Ok(std::future::poll_fn(|cx| self.io.poll_ready_interest(cx, interest)).await)
+    }
+
+    /// Runs `f`, a non-blocking operation of the caller's own on this
+    /// socket (through its descriptor), if the socket is ready for
+    /// `interest`; otherwise returns `WouldBlock` without calling it. When
+    /// `f` returns `WouldBlock`, the readiness it was tried on is cleared,
+    /// so that the next [`ready`](Self::ready) waits for a new event; `f`
+    /// must therefore only return `WouldBlock` when the socket said so.
+    ///
+    /// ```
+    /// use zokio::io::Interest;
+    /// use zokio::net::UdpSocket;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (a, b) = (UdpSocket::bind("127.0.0.1:0").await?, UdpSocket::bind("127.0.0.1:0").await?);
+    /// a.send_to(b"ping", b.local_addr()?).await?;
+    /// b.ready(Interest::READABLE).await?;
+    /// let mut buf = [0; 8];
+    /// // Any non-blocking call on the socket; here one of its own.
+    /// let n = b.try_io(Interest::READABLE, || b.try_recv(&mut buf))?;
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io_interest(interest, f)
+    }
+
+    /// Waits for `interest` and runs `f` (as [`try_io`](Self::try_io)),
+    /// again after each `WouldBlock`, until it returns anything else.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropped while it waits, it has not called `f` since its
+    /// last `WouldBlock`.
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io_interest(interest, f).await
     }
 
     /// Waits until a datagram (or an error) is waiting to be received.

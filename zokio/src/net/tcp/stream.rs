@@ -13,7 +13,7 @@ use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::driver::readiness::Direction;
 use crate::driver::source::{IoSource, Kind};
-use crate::io::{AsyncRead, AsyncWrite, IoBuf, IoBufMut, ReadBuf};
+use crate::io::{AsyncRead, AsyncWrite, Interest, IoBuf, IoBufMut, ReadBuf, Ready};
 use crate::net::addr::{each_addr, to_socket_addrs};
 use crate::net::ToSocketAddrs;
 
@@ -157,6 +157,19 @@ impl TcpStream {
         let before = buf.filled().len();
         ready!(self.io.poll_peek(cx, buf))?;
         Poll::Ready(Ok(buf.filled().len() - before))
+    }
+
+    /// Waits until the stream is ready for a direction of `interest` and
+    /// says which, as [`readable`](Self::readable) and
+    /// [`writable`](Self::writable) would for each. (Streams have no
+    /// `try_io`: on io_uring a stream receives ahead into a queue of its
+    /// own, which a read of the descriptor would skip.)
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only waits.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        std::future::poll_fn(|cx| self.io.poll_stream_ready(cx, interest)).await
     }
 
     /// Waits until a read would not wait (data, end of stream or an error).

@@ -14,7 +14,7 @@ use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use super::SocketAddr;
 use crate::driver::readiness::Direction;
 use crate::driver::source::{IoSource, Kind};
-use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
+use crate::io::{AsyncRead, AsyncWrite, Interest, ReadBuf, Ready};
 use crate::net::udp::StdView;
 
 /// A connected Unix stream socket.
@@ -207,6 +207,19 @@ impl UnixStream {
     /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.std().take_error()
+    }
+
+    /// Waits until the stream is ready for a direction of `interest` and
+    /// says which, as [`readable`](Self::readable) and
+    /// [`writable`](Self::writable) would for each. (Streams have no
+    /// `try_io`: on io_uring a stream receives ahead into a queue of its
+    /// own, which a read of the descriptor would skip.)
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only waits.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        std::future::poll_fn(|cx| self.io.poll_stream_ready(cx, interest)).await
     }
 
     /// Waits until a read would not wait (data, end of stream or an error).
