@@ -563,3 +563,27 @@ fn stream_ready_reports_each_direction() {
         });
     });
 }
+
+#[test]
+fn peer_credentials_name_this_process() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let path = TempPath::new("cred");
+            let listener = UnixListener::bind(&path.0).unwrap();
+            let client = UnixStream::connect(&path.0).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            // SAFETY: plain getters.
+            let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+            for cred in [client.peer_cred().unwrap(), server.peer_cred().unwrap()] {
+                assert_eq!(cred.uid(), uid);
+                assert_eq!(cred.gid(), gid);
+                assert_eq!(
+                    cred.pid(),
+                    Some(std::process::id() as zokio::net::unix::pid_t)
+                );
+            }
+            let (a, _b) = UnixStream::pair().unwrap();
+            assert_eq!(a.peer_cred().unwrap().uid(), uid);
+        });
+    });
+}

@@ -11,7 +11,7 @@ use std::task::{ready, Context, Poll};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use super::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
-use super::SocketAddr;
+use super::{SocketAddr, UCred};
 use crate::driver::readiness::Direction;
 use crate::driver::source::{IoSource, Kind};
 use crate::io::{AsyncRead, AsyncWrite, Interest, ReadBuf, Ready};
@@ -191,6 +191,11 @@ impl UnixStream {
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.std().peer_addr()
+    }
+
+    /// The credentials of the process at the other end (see [`UCred`]).
+    pub fn peer_cred(&self) -> io::Result<UCred> {
+        super::ucred::peer_cred(self.as_fd())
     }
 
     /// Takes the pending error of the socket (`SO_ERROR`), if any.
