@@ -18,6 +18,10 @@ use super::park::Parker;
 use super::queue::{self, Overflow};
 use super::Handle;
 
+/// Tasks woken by the driver that may be a pair serving each other (a
+/// client and its server, woken in turn): as few as this stay on their
+/// worker unless their polls are long (see [`Load::worth_moving`]).
+const PAIR_BACKLOG: usize = 2;
 /// Tasks run from the LIFO slot in a row before the slot's task goes to the
 /// back of the queue, so that two tasks waking each other cannot starve
 /// the rest.
@@ -134,10 +138,13 @@ impl Core {
     }
 
     /// After the driver woke tasks into this queue (a park or maintenance
-    /// pass): whether they need another worker (see [`Load::worth_moving`]).
+    /// pass): whether they need another worker. More than
+    /// [`PAIR_BACKLOG`] of them by the usual rule ([`Load::worth_help`]), as
+    /// many independent connections gain from a second core; fewer only for
+    /// long polls ([`Load::worth_moving`]).
     fn woken_backlog_needs_help(&self) -> bool {
-        self.load
-            .worth_moving(self.run_queue.len() + usize::from(self.lifo.is_some()))
+        let queued = self.run_queue.len() + usize::from(self.lifo.is_some());
+        (queued > PAIR_BACKLOG && self.load.worth_help(queued)) || self.load.worth_moving(queued)
     }
 
     /// Whether this worker's queue holds enough work to wake an idle worker
