@@ -142,9 +142,15 @@ impl Core {
     /// [`PAIR_BACKLOG`] of them by the usual rule ([`Load::worth_help`]), as
     /// many independent connections gain from a second core; fewer only for
     /// long polls ([`Load::worth_moving`]).
+    ///
+    /// Never when nothing is there to steal (the one woken task sits in the
+    /// LIFO slot): the helper would wake, find nothing and park again.
     fn woken_backlog_needs_help(&self) -> bool {
-        let queued = self.run_queue.len() + usize::from(self.lifo.is_some());
-        (queued > PAIR_BACKLOG && self.load.worth_help(queued)) || self.load.worth_moving(queued)
+        let stealable = self.run_queue.len();
+        let queued = stealable + usize::from(self.lifo.is_some());
+        stealable > 0
+            && ((queued > PAIR_BACKLOG && self.load.worth_help(queued))
+                || self.load.worth_moving(queued))
     }
 
     /// Whether this worker's queue holds enough work to wake an idle worker
