@@ -410,6 +410,21 @@ impl UdpSocket {
     /// Waits for `interest` and runs `f` (as [`try_io`](Self::try_io)),
     /// again after each `WouldBlock`, until it returns anything else.
     ///
+    /// ```
+    /// use zokio::io::Interest;
+    /// use zokio::net::UdpSocket;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (a, b) = (UdpSocket::bind("127.0.0.1:0").await?, UdpSocket::bind("127.0.0.1:0").await?);
+    /// a.send_to(b"ping", b.local_addr()?).await?;
+    /// let mut buf = [0; 8];
+    /// let n = b.async_io(Interest::READABLE, || b.try_recv(&mut buf)).await?;
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropped while it waits, it has not called `f` since its

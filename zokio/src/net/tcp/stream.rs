@@ -165,6 +165,23 @@ impl TcpStream {
     /// `try_io`: on io_uring a stream receives ahead into a queue of its
     /// own, which a read of the descriptor would skip.)
     ///
+    /// ```
+    /// use zokio::io::{AsyncWriteExt, Interest};
+    /// use zokio::net::{TcpListener, TcpStream};
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut a = TcpStream::connect(listener.local_addr()?).await?;
+    /// let (b, _) = listener.accept().await?;
+    /// a.write_all(b"ping").await?;
+    /// let ready = b.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    /// assert!(ready.is_writable());
+    /// assert!(b.ready(Interest::READABLE).await?.is_readable());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: it only waits.

@@ -360,6 +360,21 @@ impl UnixDatagram {
     /// Waits for `interest` and runs `f` (as [`try_io`](Self::try_io)),
     /// again after each `WouldBlock`, until it returns anything else.
     ///
+    /// ```
+    /// use zokio::io::Interest;
+    /// use zokio::net::UnixDatagram;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (a, b) = UnixDatagram::pair()?;
+    /// a.send(b"ping").await?;
+    /// let mut buf = [0; 8];
+    /// let n = b.async_io(Interest::READABLE, || b.try_recv(&mut buf)).await?;
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropped while it waits, it has not called `f` since its

@@ -194,6 +194,19 @@ impl UnixStream {
     }
 
     /// The credentials of the process at the other end (see [`UCred`]).
+    ///
+    /// ```
+    /// use std::os::unix::fs::MetadataExt;
+    /// use zokio::net::UnixStream;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (a, _b) = UnixStream::pair()?;
+    /// // `/proc/self` belongs to this process's user.
+    /// assert_eq!(a.peer_cred()?.uid(), std::fs::metadata("/proc/self")?.uid());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peer_cred(&self) -> io::Result<UCred> {
         super::ucred::peer_cred(self.as_fd())
     }
@@ -219,6 +232,21 @@ impl UnixStream {
     /// [`writable`](Self::writable) would for each. (Streams have no
     /// `try_io`: on io_uring a stream receives ahead into a queue of its
     /// own, which a read of the descriptor would skip.)
+    ///
+    /// ```
+    /// use zokio::io::{AsyncWriteExt, Interest};
+    /// use zokio::net::UnixStream;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (mut a, b) = UnixStream::pair()?;
+    /// a.write_all(b"ping").await?;
+    /// let ready = b.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    /// assert!(ready.is_writable());
+    /// assert!(b.ready(Interest::READABLE).await?.is_readable());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Cancel safety
     ///
