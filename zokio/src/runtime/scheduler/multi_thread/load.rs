@@ -27,17 +27,17 @@ use std::time::{Duration, Instant};
 /// idle one.
 const HELP_AFTER: Duration = Duration::from_micros(20);
 /// Queued work above which one or two tasks the *driver* woke are worth a
-/// helper (more of them go by [`HELP_AFTER`]: many independent connections
-/// gain from a second core, UDP echo on two workers ran at 0.75 of Tokio's
-/// with this rule for every count). A
-/// stolen task's I/O goes to its new worker's ring from then on, so that a
-/// steal places the task for good: two tasks that serve each other (a
-/// connection's two ends, a client and its server) split that way trade a
-/// cross-core wake-up on every exchange. With the plain [`HELP_AFTER`]
-/// there, `tcp_connect` on two workers (client and server waking each
-/// other in turn, two tasks woken per reap) split its two tasks within the
-/// first connections and ran at a third of one worker's rate; a stream
-/// whose reader polls for a millisecond still gets its helper.
+/// helper; more of them go by [`HELP_AFTER`].
+///
+/// A stolen task's I/O goes to its new worker's ring from then on, so such
+/// a steal places the task for good, and two tasks that serve each other (a
+/// connection's two ends, a client and its server) split by it trade a
+/// cross-core wake-up on every exchange. By [`HELP_AFTER`], `tcp_connect`
+/// on two workers (client and server waking each other in turn, two tasks
+/// per reap) was split within its first connections and ran at a third of
+/// one worker's rate. By this rule for every count, many independent
+/// connections lost the second core (UDP echo at 0.75× of Tokio's). A
+/// stream whose reader polls for a millisecond still gets its helper.
 const MOVE_AFTER: Duration = Duration::from_micros(100);
 /// The estimate before the first batch: a fresh runtime wakes a helper for
 /// four queued tasks, not for the first one spawned (which would then be
