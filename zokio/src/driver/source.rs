@@ -22,9 +22,10 @@ use super::uring::{
     accept::{Acceptor, AcceptorRef},
     connect::Connect,
     poll_add::{PollArm, PollArmRef},
-    recv::{Direct, Receiver, ReceiverRef, DIRECT_MIN},
+    recv::{Direct, Receiver, ReceiverRef},
     send::{Sender, SenderRef},
     send_owned::SendAllOwned,
+    DIRECT_MIN,
 };
 use super::{poll, sys, IoHandle};
 use crate::io::{Interest, IoBuf, IoBufMut, ReadBuf, Ready};
@@ -214,6 +215,7 @@ impl IoSource {
         for (wanted, direction) in directions {
             if wanted {
                 if let Poll::Ready(event) = self.poll_ready(cx, direction) {
+                    // With what the other direction shows now.
                     let (ready, _) = self.ready_events(interest);
                     return Poll::Ready(ready | Ready::from_bits(event.ready).masked(interest));
                 }
@@ -399,15 +401,8 @@ impl IoSource {
     /// Reads without waiting.
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some((receiver, _)) = self.uring_stream() {
-            let mut n = 0;
-            return match Receiver::try_take(receiver, |data| {
-                n = data.len().min(buf.len());
-                buf[..n].copy_from_slice(&data[..n]);
-                n
-            }) {
-                Some(result) => result.map(|()| n),
-                None => Err(io::ErrorKind::WouldBlock.into()),
-            };
+            return Receiver::try_read(receiver, buf)
+                .unwrap_or_else(|| Err(io::ErrorKind::WouldBlock.into()));
         }
         self.try_io(Direction::Read, |fd| sys::recv(fd, buf, 0))
     }

@@ -47,6 +47,12 @@ const RING_ENTRIES: u32 = 1024;
 const RECV_BUFFERS: u16 = 256;
 const RECV_BUFFER_SIZE: usize = 16 * 1024;
 
+/// Reads into buffers and writes of at least this many bytes go between
+/// the caller's buffer and the socket with one plain system call (see
+/// `recv` and `send`): above it, the copies the ring's own path makes cost
+/// more than the system call it saves.
+pub(crate) const DIRECT_MIN: usize = 16 * 1024;
+
 /// Park states, as for the condvar parker.
 const EMPTY: usize = 0;
 const PARKED: usize = 1;

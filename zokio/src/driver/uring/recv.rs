@@ -7,8 +7,9 @@
 //! multishot is cancelled, so the kernel's socket buffer (and TCP flow
 //! control) hold the rest, and a later read arms it again.
 //!
-//! A read into a large buffer (at least [`DIRECT_MIN`] bytes) goes to the
-//! kernel itself instead ([`Receiver::try_direct`]): once the queue is
+//! A read into a large buffer (at least [`DIRECT_MIN`](super::DIRECT_MIN)
+//! bytes) goes to the kernel itself instead ([`Receiver::try_direct`]):
+//! once the queue is
 //! drained and the multishot is stopped, a plain non-blocking `recv` fills
 //! the caller's buffer, and the caller waits for readiness when there is
 //! nothing. For bulk transfers that saves two copies of every byte (into the
@@ -30,8 +31,6 @@ use super::{Shared, BUFFER_GROUP};
 const HIGH_WATER: usize = 256 * 1024;
 /// A drained queue keeps at most this much capacity.
 const KEEP_CAPACITY: usize = 64 * 1024;
-/// Reads into buffers from this size on go to the kernel directly.
-pub(crate) const DIRECT_MIN: usize = 16 * 1024;
 
 /// What [`Receiver::try_direct`] did.
 pub(crate) enum Direct {
@@ -96,13 +95,10 @@ impl Receiver {
         }
     }
 
-    /// As [`poll_take`](Self::poll_take), but `None` instead of waiting.
-    pub(crate) fn try_take(
-        this: &ReceiverRef,
-        take: impl FnOnce(&[u8]) -> usize,
-    ) -> Option<io::Result<()>> {
-        let mut state = lock(&this.state);
-        Receiver::take_now(this, &mut state, take)
+    /// Copies queued bytes into `buf` without waiting: `None` when nothing
+    /// is queued (the multishot is armed for more).
+    pub(crate) fn try_read(this: &ReceiverRef, buf: &mut [u8]) -> Option<io::Result<usize>> {
+        Receiver::take_into(this, &mut lock(&this.state), buf)
     }
 
     /// A read into `buf` that bypasses the queue once it is empty (see the
@@ -111,14 +107,8 @@ impl Receiver {
     pub(crate) fn try_direct(this: &ReceiverRef, cx: &mut Context<'_>, buf: &mut [u8]) -> Direct {
         let mut state = lock(&this.state);
         if state.pos < state.data.len() || state.error.is_some() || state.eof {
-            let mut n = 0;
-            let taken = Receiver::take_now(this, &mut state, |data| {
-                n = data.len().min(buf.len());
-                buf[..n].copy_from_slice(&data[..n]);
-                n
-            });
-            return match taken {
-                Some(result) => Direct::Done(result.map(|()| n)),
+            return match Receiver::take_into(this, &mut state, buf) {
+                Some(result) => Direct::Done(result),
                 None => Direct::WouldBlock,
             };
         }
@@ -152,6 +142,22 @@ impl Receiver {
         }
         state.waker = Some(cx.waker().clone());
         Poll::Pending
+    }
+
+    /// [`take_now`](Self::take_now) copying into `buf`; `Ok(0)` at end of
+    /// stream.
+    fn take_into(
+        this: &ReceiverRef,
+        state: &mut State,
+        buf: &mut [u8],
+    ) -> Option<io::Result<usize>> {
+        let mut n = 0;
+        let taken = Receiver::take_now(this, state, |data| {
+            n = data.len().min(buf.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            n
+        });
+        taken.map(|result| result.map(|()| n))
     }
 
     fn take_now(

@@ -24,14 +24,12 @@ use std::task::{Context, Poll, Waker};
 use io_uring::{opcode, types};
 
 use super::completion::{Completable, Complete, ReapContext};
-use super::Shared;
+use super::{Shared, DIRECT_MIN};
 
 /// The most bytes one write takes.
 const MAX_SEND: usize = 256 * 1024;
 /// An idle socket keeps at most this much send buffer.
 const KEEP_CAPACITY: usize = 64 * 1024;
-/// Writes from this size on try a direct `send` first.
-const DIRECT_MIN: usize = 16 * 1024;
 
 #[derive(Default)]
 struct State {
