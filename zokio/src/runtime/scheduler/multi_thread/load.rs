@@ -114,14 +114,19 @@ impl Load {
     /// Whether `queued` tasks that the driver woke are worth waking an idle
     /// worker for (see [`MOVE_AFTER`]).
     pub(super) fn worth_moving(&self, queued: usize) -> bool {
-        (queued as u64).saturating_mul(self.mean_ns) >= MOVE_AFTER.as_nanos() as u64
+        queued_work_reaches(self.mean_ns, queued, MOVE_AFTER)
     }
 }
 
 /// Whether `queued` tasks on a worker whose polls take `mean_ns` are worth
 /// waking an idle worker for.
 pub(super) fn worth_help(mean_ns: u64, queued: usize) -> bool {
-    (queued as u64).saturating_mul(mean_ns) >= HELP_AFTER.as_nanos() as u64
+    queued_work_reaches(mean_ns, queued, HELP_AFTER)
+}
+
+/// Whether `queued` polls of `mean_ns` each add up to `limit`.
+fn queued_work_reaches(mean_ns: u64, queued: usize, limit: Duration) -> bool {
+    (queued as u64).saturating_mul(mean_ns) >= limit.as_nanos() as u64
 }
 
 #[cfg(test)]
