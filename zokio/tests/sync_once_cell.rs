@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use zokio::sync::{OnceCell, SetError, SetOnce, SetOnceError};
+use zokio::sync::{oneshot, OnceCell, SetError, SetOnce, SetOnceError};
 
 struct Noop;
 
@@ -177,18 +177,21 @@ each_flavor! {
     fn cancelled_initialiser_hands_over(rt) {
         rt.block_on(async {
             let cell = Arc::new(OnceCell::new());
+            let (started_tx, started) = oneshot::channel();
             let slow = {
                 let cell = cell.clone();
                 zokio::spawn(async move {
-                    zokio::time::timeout(
-                        Duration::from_millis(5),
-                        cell.get_or_init(pending::<u32>),
-                    )
-                    .await
-                    .is_err()
+                    let init = cell.get_or_init(|| async move {
+                        started_tx.send(()).unwrap();
+                        pending::<u32>().await
+                    });
+                    zokio::time::timeout(Duration::from_millis(5), init)
+                        .await
+                        .is_err()
                 })
             };
-            zokio::time::sleep(Duration::from_millis(1)).await;
+            // The slow initialiser holds the cell before this caller asks.
+            started.await.unwrap();
             let value = cell.get_or_init(|| async { 9 }).await;
             assert_eq!(*value, 9);
             assert!(slow.await.unwrap());

@@ -17,7 +17,7 @@ use zokio::sync::watch::{
     error::{RecvError, SendError},
     Receiver, Sender,
 };
-use zokio::sync::CancellationToken;
+use zokio::sync::{oneshot, CancellationToken};
 use zokio::task;
 
 #[allow(dead_code)]
@@ -142,9 +142,11 @@ each_flavor! {
         rt.block_on(async {
             let (tx, mut rx) = watch::channel(0);
             let tx2 = tx.clone();
+            let (seen_tx, seen_rx) = oneshot::channel();
             let waiter = zokio::spawn(async move {
                 rx.changed().await.unwrap();
                 let first = *rx.borrow_and_update();
+                seen_tx.send(first).unwrap();
                 // The last value is reported before the end.
                 let mut last = first;
                 while rx.changed().await.is_ok() {
@@ -153,9 +155,13 @@ each_flavor! {
                 assert!(rx.has_changed().is_err());
                 (first, last)
             });
-            zokio::time::sleep(Duration::from_millis(2)).await;
+            // Most likely the waiter is parked in `changed` by now; the
+            // result does not depend on it.
+            task::yield_now().await;
             tx.send(1).unwrap();
-            zokio::time::sleep(Duration::from_millis(2)).await;
+            // The next send waits until the waiter has seen the first one
+            // (a slow machine may not have run it yet).
+            assert_eq!(seen_rx.await.unwrap(), 1);
             tx2.send(2).unwrap();
             drop(tx);
             tx2.send(3).unwrap();
