@@ -203,6 +203,50 @@ each_runtime! {
         assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
     }
 
+    // Reads that take exactly what the buffer holds, then wait: the
+    // readiness driver learns from the kernel whether the socket is empty
+    // (`TCP_INQ`) and waits for the next edge without a failed read.
+    fn exact_reads_wait_then_see_the_end_and_the_reset() {
+        let (mut a, mut b) = pair().await;
+        let peer = zokio::spawn(async move {
+            for i in 0..200u64 {
+                b.write_all(&i.to_le_bytes()).await.unwrap();
+                let mut ack = [0u8; 1];
+                b.read_exact(&mut ack).await.unwrap();
+                assert_eq!(ack[0], i as u8);
+            }
+            b.write_all(b"last").await.unwrap();
+            b.shutdown().await.unwrap();
+        });
+        for i in 0..200u64 {
+            let mut word = [0u8; 8];
+            a.read_exact(&mut word).await.unwrap();
+            assert_eq!(u64::from_le_bytes(word), i);
+            a.write_all(&[i as u8]).await.unwrap();
+        }
+        let mut last = [0u8; 4];
+        a.read_exact(&mut last).await.unwrap();
+        assert_eq!(&last, b"last");
+        assert_eq!(a.read(&mut last).await.unwrap(), 0);
+        peer.await.unwrap();
+
+        let (mut a, mut b) = pair().await;
+        b.set_linger(Some(Duration::ZERO)).unwrap();
+        let (ready_tx, ready_rx) = zokio::sync::oneshot::channel();
+        let reader = zokio::spawn(async move {
+            let mut word = [0u8; 8];
+            a.read_exact(&mut word).await.unwrap();
+            ready_tx.send(()).unwrap();
+            a.read(&mut word).await
+        });
+        b.write_all(&[9u8; 8]).await.unwrap();
+        b.flush().await.unwrap();
+        ready_rx.await.unwrap();
+        drop(b);
+        let err = reader.await.unwrap().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+    }
+
     fn write_to_reset_peer_fails() {
         let (mut a, b) = pair().await;
         b.set_linger(Some(Duration::ZERO)).unwrap();

@@ -24,6 +24,8 @@ pub(crate) const READ_CLOSED: usize = 1 << 2;
 pub(crate) const WRITE_CLOSED: usize = 1 << 3;
 pub(crate) const ERROR: usize = 1 << 4;
 const READY_MASK: usize = 0xffff;
+/// Wakers taken from the lists per lock hold in [`Readiness::set`].
+const WAKE_BATCH: usize = 8;
 const TICK_SHIFT: u32 = 16;
 
 impl Direction {
@@ -68,18 +70,36 @@ impl Readiness {
                 Err(actual) => current = actual,
             }
         }
-        let mut woken = Vec::new();
-        {
-            let mut waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
-            if ready & Direction::Read.mask() != 0 {
-                woken.append(&mut waiters.readers);
+        let read = ready & Direction::Read.mask() != 0;
+        let write = ready & Direction::Write.mask() != 0;
+        // Woken outside the lock (a waker may run code that waits here
+        // again), a few at a time from a stack batch: no allocation per
+        // event, and the lists keep their capacity.
+        let mut batch: [Option<Waker>; WAKE_BATCH] = Default::default();
+        loop {
+            let mut taken = 0;
+            let more = {
+                let mut waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
+                while taken < WAKE_BATCH {
+                    let next = match () {
+                        _ if read && !waiters.readers.is_empty() => waiters.readers.pop(),
+                        _ if write => waiters.writers.pop(),
+                        _ => None,
+                    };
+                    let Some(waker) = next else { break };
+                    batch[taken] = Some(waker);
+                    taken += 1;
+                }
+                (read && !waiters.readers.is_empty()) || (write && !waiters.writers.is_empty())
+            };
+            for waker in batch[..taken].iter_mut() {
+                if let Some(waker) = waker.take() {
+                    waker.wake();
+                }
             }
-            if ready & Direction::Write.mask() != 0 {
-                woken.append(&mut waiters.writers);
+            if !more {
+                return;
             }
-        }
-        for waker in woken {
-            waker.wake();
         }
     }
 

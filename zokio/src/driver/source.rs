@@ -12,6 +12,7 @@
 use std::io::{self, IoSlice};
 use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -46,7 +47,15 @@ pub(crate) struct IoSource {
     /// by number, which must not have been closed (and reused) yet.
     backend: Backend,
     fd: Arc<OwnedFd>,
+    /// Whether reads on the readiness driver learn what the socket still
+    /// holds (`TCP_INQ`); see [`IoSource::recv_stream`].
+    inq: AtomicU8,
 }
+
+/// [`IoSource::inq`]: not tried yet (a stream), on, or not used.
+const INQ_UNTRIED: u8 = 0;
+const INQ_ON: u8 = 1;
+const INQ_OFF: u8 = 2;
 
 enum Backend {
     Uring(UringSource),
@@ -103,7 +112,15 @@ impl IoSource {
                 })
             }
         };
-        Ok(IoSource { fd, backend })
+        let inq = match (&backend, kind) {
+            (Backend::Poll(_), Kind::Stream) => INQ_UNTRIED,
+            _ => INQ_OFF,
+        };
+        Ok(IoSource {
+            fd,
+            backend,
+            inq: AtomicU8::new(inq),
+        })
     }
 
     /// The receive and send sides of a stream socket on io_uring.
@@ -345,18 +362,21 @@ impl IoSource {
                 }
             });
         }
-        let flags = if peek { libc::MSG_PEEK } else { 0 };
         loop {
             let event = std::task::ready!(self.poll_ready(cx, Direction::Read));
             let unfilled = buf.initialize_unfilled();
-            let len = unfilled.len();
-            match sys::recv(self.raw_fd(), unfilled, flags) {
-                Ok(n) => {
-                    // A short read drained the socket: the next read waits
-                    // for the next edge instead of failing with WouldBlock
+            let result = if peek {
+                sys::recv(self.raw_fd(), unfilled, libc::MSG_PEEK).map(|n| (n, false))
+            } else {
+                self.recv_stream(unfilled)
+            };
+            match result {
+                Ok((n, drained)) => {
+                    // The read emptied the socket: the next one waits for
+                    // the next edge instead of failing with WouldBlock
                     // first. (Edge-triggered epoll reports any data that
                     // arrives after this read, so nothing is missed.)
-                    if n < len && !peek && n > 0 {
+                    if drained {
                         self.readiness().clear(event);
                     }
                     buf.advance(n);
@@ -368,6 +388,32 @@ impl IoSource {
                 Err(err) => return Poll::Ready(Err(err)),
             }
         }
+    }
+
+    /// A read on the readiness driver, and whether it emptied the socket.
+    ///
+    /// A read shorter than `buf` did. A full one cannot tell by itself (a
+    /// request-response peer sends exactly what the reader asks for, and
+    /// the next read would fail with `WouldBlock`), so after the first full
+    /// read a TCP socket gets `TCP_INQ` and reads through `recvmsg`, which
+    /// says how much is left. Nothing is read ahead of the caller.
+    fn recv_stream(&self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+        let len = buf.len();
+        #[cfg(target_os = "linux")]
+        if self.inq.load(Relaxed) == INQ_ON {
+            let (n, inq) = sys::recv_inq(self.raw_fd(), buf)?;
+            let drained = inq.map_or(n < len, |left| left == 0);
+            return Ok((n, n > 0 && drained));
+        }
+        let n = sys::recv(self.raw_fd(), buf, 0)?;
+        if n == len && n > 0 && self.inq.load(Relaxed) == INQ_UNTRIED {
+            #[cfg(target_os = "linux")]
+            let on = sys::set_inq(self.raw_fd(), true).is_ok();
+            #[cfg(not(target_os = "linux"))]
+            let on = false;
+            self.inq.store(if on { INQ_ON } else { INQ_OFF }, Relaxed);
+        }
+        Ok((n, n > 0 && n < len))
     }
 
     /// A large read on io_uring: straight into `buf`, waiting for
@@ -416,7 +462,26 @@ impl IoSource {
         if let Some((_, sender)) = self.uring_stream() {
             return Sender::poll_write(sender, cx, bufs);
         }
-        self.poll_io(cx, Direction::Write, |fd| sys::sendv(fd, bufs))
+        let total = bufs.iter().map(|buf| buf.len()).sum::<usize>();
+        loop {
+            let event = std::task::ready!(self.poll_ready(cx, Direction::Write));
+            match sys::sendv(self.raw_fd(), bufs) {
+                Ok(n) => {
+                    // A short write filled the socket's buffer: the next
+                    // write waits for the next edge instead of failing with
+                    // WouldBlock first. (Edge-triggered epoll reports the
+                    // room that frees up after this write.)
+                    if n > 0 && n < total {
+                        self.readiness().clear(event);
+                    }
+                    return Poll::Ready(Ok(n));
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.readiness().clear(event)
+                }
+                Err(err) => return Poll::Ready(Err(err)),
+            }
+        }
     }
 
     /// Writes without waiting.
@@ -541,6 +606,12 @@ impl IoSource {
     /// received but not yet read are dropped.
     pub(crate) fn into_fd(mut self) -> io::Result<OwnedFd> {
         self.close_uring();
+        #[cfg(target_os = "linux")]
+        if self.inq.load(Relaxed) == INQ_ON {
+            // As it came in: a caller's own `recvmsg` gets no extra
+            // control message.
+            let _ = sys::set_inq(self.raw_fd(), false);
+        }
         let fd = self.fd.clone();
         drop(self);
         match Arc::try_unwrap(fd) {

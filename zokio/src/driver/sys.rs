@@ -51,3 +51,65 @@ pub(crate) fn accept(fd: RawFd) -> io::Result<OwnedFd> {
     // SAFETY: `accept4` returned a new descriptor that we own.
     Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(new) })
 }
+
+/// Turns `TCP_INQ` on or off for `fd`: with it on, `recvmsg(2)` also says
+/// how many bytes the socket still holds (see [`recv_inq`]). Fails on
+/// anything but a TCP socket, and on kernels before Linux 4.18.
+#[cfg(target_os = "linux")]
+pub(crate) fn set_inq(fd: RawFd, on: bool) -> io::Result<()> {
+    let value = libc::c_int::from(on);
+    // SAFETY: `value` is a live c_int and the length says so.
+    let result = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_INQ,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if result < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `recvmsg(2)` into `buf` on a socket with `TCP_INQ` on: the bytes read,
+/// and how many the socket still holds after them (`None` if the kernel
+/// did not say). The kernel counts a pending end of stream as one byte.
+#[cfg(target_os = "linux")]
+pub(crate) fn recv_inq(fd: RawFd, buf: &mut [u8]) -> io::Result<(usize, Option<usize>)> {
+    /// Room for one control message carrying a `c_int`, aligned for its
+    /// header.
+    #[repr(C, align(8))]
+    struct Control([u8; 32]);
+
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    let mut control = Control([0; 32]);
+    // SAFETY: an all-zero msghdr is valid.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.0.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of::<Control>() as _;
+    // SAFETY: `msg` points to `iov` (valid for writes of `buf`'s length)
+    // and to `control`, all live for the call.
+    let n = cvt(unsafe { libc::recvmsg(fd, &mut msg, 0) })?;
+    let mut inq = None;
+    // SAFETY: the kernel filled `msg_controllen` bytes of `control` with
+    // well-formed headers; the `CMSG_*` helpers stay within them.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::SOL_TCP && (*cmsg).cmsg_type == libc::TCP_CM_INQ {
+                let data = libc::CMSG_DATA(cmsg).cast::<libc::c_int>();
+                inq = usize::try_from(data.read_unaligned()).ok();
+            }
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    Ok((n, inq))
+}
