@@ -247,6 +247,24 @@ each_runtime! {
         assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
     }
 
+    // On io_uring a dropped stream closes through the ring, after the
+    // bytes it wrote and the receive it had armed: the peer reads them,
+    // then the end.
+    fn a_dropped_stream_is_closed_after_its_writes() {
+        for _ in 0..20 {
+            let (mut a, mut b) = pair().await;
+            // A read in flight (a multishot receive on io_uring), dropped.
+            let mut one = [0u8; 1];
+            let pending = zokio::time::timeout(Duration::from_millis(1), a.read(&mut one)).await;
+            assert!(pending.is_err());
+            a.write_all(&[5u8; 100]).await.unwrap();
+            drop(a);
+            let mut rest = Vec::new();
+            b.read_to_end(&mut rest).await.unwrap();
+            assert_eq!(rest, vec![5u8; 100]);
+        }
+    }
+
     fn write_to_reset_peer_fails() {
         let (mut a, b) = pair().await;
         b.set_linger(Some(Duration::ZERO)).unwrap();

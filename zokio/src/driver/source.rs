@@ -21,6 +21,7 @@ use socket2::SockAddr;
 use super::readiness::{Direction, Readiness, ReadyEvent};
 use super::uring::{
     accept::{Acceptor, AcceptorRef},
+    close::SocketFd,
     connect::Connect,
     poll_add::{PollArm, PollArmRef},
     recv::{Direct, Receiver, ReceiverRef},
@@ -46,7 +47,7 @@ pub(crate) struct IoSource {
     /// Dropped before `fd`: the readiness driver deregisters the descriptor
     /// by number, which must not have been closed (and reused) yet.
     backend: Backend,
-    fd: Arc<OwnedFd>,
+    fd: Arc<SocketFd>,
     /// Whether reads on the readiness driver learn what the socket still
     /// holds (`TCP_INQ`); see [`IoSource::recv_stream`].
     inq: AtomicU8,
@@ -88,15 +89,22 @@ impl IoSource {
     /// driver.
     pub(crate) fn new(fd: OwnedFd, kind: Kind) -> io::Result<IoSource> {
         let io = super::current_io()?;
-        let fd = Arc::new(fd);
-        let backend = match io {
-            IoHandle::Poll(shared) => Backend::Poll(shared.register(fd.as_raw_fd())?),
+        let (fd, backend) = match io {
+            IoHandle::Poll(shared) => {
+                let fd = Arc::new(SocketFd::plain(fd));
+                let registration = shared.register(fd.as_raw_fd())?;
+                (fd, Backend::Poll(registration))
+            }
             IoHandle::Uring(ring) => {
+                let fd = Arc::new(match kind {
+                    Kind::Stream => SocketFd::closed_by_ring(fd, ring.clone()),
+                    Kind::Listener | Kind::Datagram => SocketFd::plain(fd),
+                });
                 let readiness = Arc::new(Readiness::default());
                 let arm = |direction| {
                     PollArm::new(fd.clone(), ring.clone(), readiness.clone(), direction)
                 };
-                Backend::Uring(UringSource {
+                let backend = Backend::Uring(UringSource {
                     read_poll: arm(Direction::Read),
                     write_poll: arm(Direction::Write),
                     readiness,
@@ -109,7 +117,8 @@ impl IoSource {
                     acceptor: (kind == Kind::Listener)
                         .then(|| Acceptor::new(fd.clone(), ring.clone())),
                     ring,
-                })
+                });
+                (fd, backend)
             }
         };
         let inq = match (&backend, kind) {
@@ -615,7 +624,7 @@ impl IoSource {
         let fd = self.fd.clone();
         drop(self);
         match Arc::try_unwrap(fd) {
-            Ok(fd) => Ok(fd),
+            Ok(fd) => Ok(fd.into_owned()),
             // An operation the kernel has not returned yet still holds it.
             Err(shared) => shared.try_clone(),
         }

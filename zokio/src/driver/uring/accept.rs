@@ -16,6 +16,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
 
+use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 
@@ -34,7 +35,7 @@ struct State {
 }
 
 pub(crate) struct Acceptor {
-    fd: Arc<OwnedFd>,
+    fd: Arc<SocketFd>,
     ring: Arc<Shared>,
     state: Mutex<State>,
 }
@@ -42,7 +43,7 @@ pub(crate) struct Acceptor {
 pub(crate) type AcceptorRef = Arc<Completable<Acceptor>>;
 
 impl Acceptor {
-    pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> AcceptorRef {
+    pub(crate) fn new(fd: Arc<SocketFd>, ring: Arc<Shared>) -> AcceptorRef {
         Completable::new(Acceptor {
             fd,
             ring,

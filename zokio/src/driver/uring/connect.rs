@@ -3,7 +3,7 @@
 use crate::driver::lock;
 use std::future::Future;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
@@ -11,6 +11,7 @@ use std::task::{Context, Poll, Waker};
 use io_uring::{opcode, types};
 use socket2::SockAddr;
 
+use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 
@@ -23,7 +24,7 @@ pub(crate) struct ConnectOp {
     /// Read by the kernel while the operation is in flight (rule 3).
     addr: SockAddr,
     /// Keeps the socket open until the kernel is done with it.
-    _fd: Arc<OwnedFd>,
+    _fd: Arc<SocketFd>,
     state: Mutex<State>,
 }
 
@@ -37,7 +38,7 @@ pub(crate) struct Connect {
 }
 
 impl Connect {
-    pub(crate) fn new(fd: Arc<OwnedFd>, addr: SockAddr, ring: Arc<Shared>) -> Connect {
+    pub(crate) fn new(fd: Arc<SocketFd>, addr: SockAddr, ring: Arc<Shared>) -> Connect {
         Connect {
             op: Completable::new(ConnectOp {
                 addr,

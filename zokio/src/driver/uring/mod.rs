@@ -19,6 +19,7 @@
 
 pub(crate) mod accept;
 mod buf_ring;
+pub(crate) mod close;
 pub(crate) mod completion;
 pub(crate) mod connect;
 pub(crate) mod poll_add;

@@ -3,18 +3,19 @@
 //! waits use it, then make the system call themselves.
 
 use crate::driver::lock;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
 use io_uring::{opcode, types};
 
+use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 use crate::driver::readiness::{self, Direction, Readiness};
 
 pub(crate) struct PollArm {
-    fd: Arc<OwnedFd>,
+    fd: Arc<SocketFd>,
     ring: Arc<Shared>,
     readiness: Arc<Readiness>,
     direction: Direction,
@@ -28,7 +29,7 @@ pub(crate) type PollArmRef = Arc<Completable<PollArm>>;
 
 impl PollArm {
     pub(crate) fn new(
-        fd: Arc<OwnedFd>,
+        fd: Arc<SocketFd>,
         ring: Arc<Shared>,
         readiness: Arc<Readiness>,
         direction: Direction,

@@ -18,12 +18,13 @@
 
 use crate::driver::lock;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
 
+use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
 use super::{Shared, BUFFER_GROUP};
 
@@ -62,7 +63,7 @@ struct State {
 
 /// The receive side of one stream socket.
 pub(crate) struct Receiver {
-    fd: Arc<OwnedFd>,
+    fd: Arc<SocketFd>,
     ring: Arc<Shared>,
     state: Mutex<State>,
 }
@@ -70,7 +71,7 @@ pub(crate) struct Receiver {
 pub(crate) type ReceiverRef = Arc<Completable<Receiver>>;
 
 impl Receiver {
-    pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> ReceiverRef {
+    pub(crate) fn new(fd: Arc<SocketFd>, ring: Arc<Shared>) -> ReceiverRef {
         Completable::new(Receiver {
             fd,
             ring,

@@ -23,6 +23,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
 
+use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
 use super::{Shared, DIRECT_MIN};
 
@@ -46,7 +47,7 @@ struct State {
 
 /// The send side of one stream socket.
 pub(crate) struct Sender {
-    fd: Arc<OwnedFd>,
+    fd: Arc<SocketFd>,
     ring: Arc<Shared>,
     state: Mutex<State>,
 }
@@ -54,7 +55,7 @@ pub(crate) struct Sender {
 pub(crate) type SenderRef = Arc<Completable<Sender>>;
 
 impl Sender {
-    pub(crate) fn new(fd: Arc<OwnedFd>, ring: Arc<Shared>) -> SenderRef {
+    pub(crate) fn new(fd: Arc<SocketFd>, ring: Arc<Shared>) -> SenderRef {
         Completable::new(Sender {
             fd,
             ring,

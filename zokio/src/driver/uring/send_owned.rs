@@ -6,13 +6,14 @@
 use crate::driver::lock;
 use std::future::Future;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
 
+use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
 use super::Shared;
 use crate::io::IoBuf;
@@ -26,7 +27,7 @@ struct State<B> {
 }
 
 pub(crate) struct OwnedSendOp<B> {
-    fd: Arc<OwnedFd>,
+    fd: Arc<SocketFd>,
     state: Mutex<State<B>>,
 }
 
@@ -41,7 +42,7 @@ pub(crate) struct SendAllOwned<B: IoBuf + Send> {
 }
 
 impl<B: IoBuf + Send> SendAllOwned<B> {
-    pub(crate) fn new(fd: Arc<OwnedFd>, buf: B, fallback: Arc<Shared>) -> SendAllOwned<B> {
+    pub(crate) fn new(fd: Arc<SocketFd>, buf: B, fallback: Arc<Shared>) -> SendAllOwned<B> {
         SendAllOwned {
             op: Completable::new(OwnedSendOp {
                 fd,
