@@ -265,6 +265,26 @@ each_runtime! {
         }
     }
 
+    // `shutdown` waits for the kernel's answer on both backends (on
+    // io_uring a ring operation behind the queued sends).
+    fn shutdown_reports_what_the_kernel_says() {
+        let (mut a, mut b) = pair().await;
+        a.write_all(b"before the end").await.unwrap();
+        a.shutdown().await.unwrap();
+        let mut got = Vec::new();
+        b.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"before the end");
+
+        let (mut a, b) = pair().await;
+        b.set_linger(Some(Duration::ZERO)).unwrap();
+        drop(b);
+        let mut buf = [0u8; 8];
+        let err = a.read(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+        let err = a.shutdown().await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotConnected);
+    }
+
     fn write_to_reset_peer_fails() {
         let (mut a, b) = pair().await;
         b.set_linger(Some(Duration::ZERO)).unwrap();

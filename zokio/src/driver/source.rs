@@ -511,6 +511,15 @@ impl IoSource {
         Poll::Ready(Ok(()))
     }
 
+    /// Shuts the write side down after the writes so far and waits for
+    /// the result.
+    pub(crate) fn poll_shutdown(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some((_, sender)) = self.uring_stream() {
+            return Sender::poll_shutdown(sender, cx);
+        }
+        Poll::Ready(socket2::SockRef::from(&**self.fd).shutdown(std::net::Shutdown::Write))
+    }
+
     /// Shuts the write side down once queued writes reached the kernel
     /// (at once on the readiness driver, which queues nothing).
     pub(crate) fn shutdown_write_when_flushed(&self) {

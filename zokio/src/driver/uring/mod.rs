@@ -19,6 +19,7 @@
 
 pub(crate) mod accept;
 mod buf_ring;
+mod cancel;
 pub(crate) mod close;
 pub(crate) mod completion;
 pub(crate) mod connect;
@@ -27,6 +28,7 @@ mod probe;
 pub(crate) mod recv;
 pub(crate) mod send;
 pub(crate) mod send_owned;
+pub(crate) mod shutdown;
 
 use crate::driver::lock;
 use std::io;
@@ -214,17 +216,6 @@ impl Shared {
             return Err(err);
         }
         Ok(())
-    }
-
-    /// Asks the kernel to cancel `op`'s operation in flight on this ring.
-    /// Its last completion still arrives (with `-ECANCELED`, or its result
-    /// if it finished first) and gives the count back.
-    pub(crate) fn cancel<T>(&self, op: &std::sync::Arc<Completable<T>>) {
-        let entry = opcode::AsyncCancel::new(completion::user_data_of(op))
-            .build()
-            .user_data(Token::Ignore as u64);
-        // SAFETY: a token user data and no memory.
-        let _ = unsafe { self.push(&entry) };
     }
 
     fn submit_now(&self) -> io::Result<()> {

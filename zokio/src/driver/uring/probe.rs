@@ -44,6 +44,8 @@ const REQUIRED: &[(u8, &str)] = &[
     (opcode::Connect::CODE, "CONNECT"),
     (opcode::PollAdd::CODE, "POLL_ADD"),
     (opcode::AsyncCancel::CODE, "ASYNC_CANCEL"),
+    (opcode::Close::CODE, "CLOSE"),
+    (opcode::Shutdown::CODE, "SHUTDOWN"),
     (opcode::SendZc::CODE, "SEND_ZC (Linux 6.0)"),
 ];
 

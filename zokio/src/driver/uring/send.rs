@@ -17,7 +17,7 @@
 
 use crate::driver::lock;
 use std::io::{self, IoSlice};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
@@ -39,10 +39,20 @@ struct State {
     /// How much of `buf` the kernel has taken.
     sent: usize,
     in_flight: bool,
-    /// Shut the write side down once the send in flight is done.
-    shutdown_after: bool,
+    shutdown: Shutdown,
     error: Option<io::Error>,
     waker: Option<Waker>,
+}
+
+/// Where a shutdown of the write side stands.
+#[derive(Default)]
+enum Shutdown {
+    #[default]
+    Idle,
+    /// Waits for the send in flight, then starts.
+    Queued,
+    InFlight,
+    Done(io::Result<()>),
 }
 
 /// The send side of one stream socket.
@@ -120,15 +130,68 @@ impl Sender {
         Poll::Ready(Ok(()))
     }
 
-    /// Shuts the write side down now, or once the send in flight is done
-    /// (a dropped write half must not cut off bytes it already wrote).
+    /// Shuts the write side down once the send in flight is done (a
+    /// dropped write half must not cut off bytes it already wrote); nobody
+    /// waits for the result.
     pub(crate) fn shutdown_when_flushed(this: &SenderRef) {
         let mut state = lock(&this.state);
-        if state.in_flight {
-            state.shutdown_after = true;
-        } else {
-            shutdown_write(&this.fd);
+        if matches!(state.shutdown, Shutdown::Idle)
+            && Sender::start_shutdown(this, &mut state).is_err()
+        {
+            // The ring is gone: the plain system call.
+            // SAFETY: a system call on a descriptor `this` keeps open.
+            unsafe { libc::shutdown(this.fd.as_raw_fd(), libc::SHUT_WR) };
         }
+    }
+
+    /// Shuts the write side down after the writes so far, and waits for
+    /// the kernel's answer (see `shutdown`).
+    pub(crate) fn poll_shutdown(this: &SenderRef, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut state = lock(&this.state);
+        if let Some(err) = state.error.take() {
+            return Poll::Ready(Err(err));
+        }
+        match std::mem::take(&mut state.shutdown) {
+            Shutdown::Done(result) => return Poll::Ready(result),
+            Shutdown::Idle => {
+                if let Err(err) = Sender::start_shutdown(this, &mut state) {
+                    return Poll::Ready(Err(err));
+                }
+            }
+            busy => state.shutdown = busy,
+        }
+        state.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// Starts the shutdown now, or queues it behind the send in flight.
+    fn start_shutdown(this: &SenderRef, state: &mut State) -> io::Result<()> {
+        if state.in_flight {
+            state.shutdown = Shutdown::Queued;
+            return Ok(());
+        }
+        super::shutdown::start(this)?;
+        state.shutdown = Shutdown::InFlight;
+        Ok(())
+    }
+
+    /// The kernel's answer to a shutdown.
+    pub(crate) fn shutdown_done(this: &SenderRef, result: io::Result<()>) {
+        let mut state = lock(&this.state);
+        state.shutdown = Shutdown::Done(result);
+        let waker = state.waker.take();
+        drop(state);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    pub(crate) fn fd(&self) -> &Arc<SocketFd> {
+        &self.fd
+    }
+
+    pub(crate) fn ring(&self) -> &Arc<Shared> {
+        &self.ring
     }
 
     /// Whether a send is in flight (a `try_write` must not overtake it).
@@ -171,9 +234,10 @@ impl Complete for Sender {
         } else {
             state.error = Some(io::Error::from_raw_os_error(-result));
         }
-        if state.shutdown_after {
-            state.shutdown_after = false;
-            shutdown_write(&this.fd);
+        if let Shutdown::Queued = state.shutdown {
+            if let Err(err) = Sender::start_shutdown(this, &mut state) {
+                state.shutdown = Shutdown::Done(Err(err));
+            }
         }
         let waker = state.waker.take();
         drop(state);
@@ -181,9 +245,4 @@ impl Complete for Sender {
             waker.wake();
         }
     }
-}
-
-fn shutdown_write(fd: &OwnedFd) {
-    // SAFETY: a plain system call on a descriptor we keep open.
-    unsafe { libc::shutdown(fd.as_raw_fd(), libc::SHUT_WR) };
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::io::{self, IoSlice};
-use std::net::{Shutdown, SocketAddr};
+use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -326,8 +326,7 @@ impl TcpStream {
     }
 
     pub(super) fn poll_shutdown_priv(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.io.poll_flush(cx))?;
-        Poll::Ready(self.sock().shutdown(Shutdown::Write))
+        self.io.poll_shutdown(cx)
     }
 
     /// Shuts the write side down once queued writes reached the kernel.

@@ -2,11 +2,10 @@
 
 use std::fmt;
 use std::io::{self, IoSlice};
-use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::Path;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
@@ -466,8 +465,7 @@ impl UnixStream {
     /// Flushes, then shuts the write side down: the peer reads the end of
     /// the stream after the last byte written.
     pub(super) fn poll_shutdown_priv(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(self.io.poll_flush(cx))?;
-        Poll::Ready(self.std().shutdown(Shutdown::Write))
+        self.io.poll_shutdown(cx)
     }
 
     /// Shuts the write side down once queued writes reached the kernel.

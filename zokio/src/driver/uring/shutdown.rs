@@ -1,0 +1,48 @@
+//! Shutting a stream's write side down through the ring
+//! (`IORING_OP_SHUTDOWN`).
+//!
+//! The shutdown goes behind the send in flight (the [`Sender`] starts it
+//! only once that send is done), with the ring's next `io_uring_enter`.
+//! `AsyncWrite::poll_shutdown` waits for its result, as it would for
+//! `shutdown(2)`'s; a dropped write half starts one and leaves it.
+//!
+//! The operation holds the sender, and through it the descriptor: the
+//! socket cannot be closed (and its number reused) before the kernel has
+//! run the shutdown.
+
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+
+use io_uring::{opcode, types};
+
+use super::completion::{Completable, Complete, ReapContext};
+use super::send::{Sender, SenderRef};
+
+/// One shutdown in flight for `sender`.
+pub(crate) struct ShutdownOp {
+    sender: SenderRef,
+}
+
+/// Queues a shutdown of `sender`'s socket for writing; its result goes to
+/// [`Sender::shutdown_done`].
+pub(crate) fn start(sender: &SenderRef) -> io::Result<()> {
+    let op = Completable::new(ShutdownOp {
+        sender: sender.clone(),
+    });
+    let entry = opcode::Shutdown::new(types::Fd(sender.fd().as_raw_fd()), libc::SHUT_WR).build();
+    // SAFETY: the entry points to no memory; the descriptor it names stays
+    // open while `op` (which holds it) is in flight.
+    unsafe { super::ring_for(sender.ring()).push_op(&op, entry) }
+}
+
+impl Complete for ShutdownOp {
+    fn complete(this: &Arc<Completable<ShutdownOp>>, result: i32, _: u32, _: &mut ReapContext<'_>) {
+        let result = if result < 0 {
+            Err(io::Error::from_raw_os_error(-result))
+        } else {
+            Ok(())
+        };
+        Sender::shutdown_done(&this.sender, result);
+    }
+}
