@@ -7,6 +7,7 @@
 //! [`Builder::io_backend`](crate::runtime::Builder::io_backend) force one; a
 //! forced io_uring that cannot work is an error from `build()`.
 
+pub(crate) mod copy;
 mod park;
 pub(crate) mod poll;
 pub(crate) mod readiness;

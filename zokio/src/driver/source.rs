@@ -363,7 +363,7 @@ impl IoSource {
             }
             return Receiver::poll_take(receiver, cx, |data| {
                 let n = data.len().min(buf.remaining());
-                buf.put_slice(&data[..n]);
+                super::copy::put(buf, &data[..n]);
                 if peek {
                     0
                 } else {

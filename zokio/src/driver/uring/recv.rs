@@ -155,7 +155,7 @@ impl Receiver {
         let mut n = 0;
         let taken = Receiver::take_now(this, state, |data| {
             n = data.len().min(buf.len());
-            buf[..n].copy_from_slice(&data[..n]);
+            crate::driver::copy::copy(&mut buf[..n], &data[..n]);
             n
         });
         taken.map(|result| result.map(|()| n))
@@ -229,7 +229,7 @@ impl Complete for Receiver {
             if let Some(bid) = cqueue::buffer_select(flags) {
                 let data = cx.buffers.filled(bid, result as usize);
                 if !state.closed {
-                    state.data.extend_from_slice(data);
+                    crate::driver::copy::extend(&mut state.data, data);
                 }
                 cx.buffers.recycle(bid);
             }

@@ -106,7 +106,7 @@ impl Sender {
             if room == 0 {
                 break;
             }
-            state.buf.extend_from_slice(&buf[..buf.len().min(room)]);
+            crate::driver::copy::extend(&mut state.buf, &buf[..buf.len().min(room)]);
         }
         let n = state.buf.len();
         if n == 0 {
