@@ -163,8 +163,11 @@ each_flavor! {
             assert_eq!(polls.load(SeqCst), 51);
             assert!(ticks > 0);
 
-            // A `!Unpin` future pinned with `zokio::pin!`.
-            let sleep = zokio::time::sleep(Duration::from_millis(20));
+            // A `!Unpin` future pinned with `zokio::pin!`. It is due only
+            // once three rounds have gone to the other branch (a deadline a
+            // few ms away could pass before the first round on a slow
+            // machine).
+            let sleep = zokio::time::sleep(Duration::from_secs(3600));
             let never = async { pending::<()>().await };
             zokio::pin!(sleep, never);
             let mut rounds = 0;
@@ -172,10 +175,15 @@ each_flavor! {
                 zokio::select! {
                     _ = &mut sleep => break,
                     _ = &mut never => unreachable!(),
-                    _ = zokio::time::sleep(Duration::from_millis(1)) => rounds += 1,
+                    _ = zokio::time::sleep(Duration::from_millis(1)) => {
+                        rounds += 1;
+                        if rounds == 3 {
+                            sleep.as_mut().reset(zokio::time::Instant::now());
+                        }
+                    }
                 }
             }
-            assert!(rounds > 0);
+            assert!(rounds >= 3);
         });
     }
 }

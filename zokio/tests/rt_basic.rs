@@ -85,21 +85,14 @@ each_flavor! {
 
 each_flavor! {
     fn remote_wake_wakes_a_parked_runtime(rt) {
-        let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
-        let s = slot.clone();
-        let waker_thread = std::thread::spawn(move || loop {
-            // Wait for the runtime to park its task, then wake it.
-            if let Some(waker) = s.lock().unwrap().take() {
-                waker.wake();
-                break;
-            }
-            std::thread::yield_now();
-        });
+        let (slot, parked) = std::sync::mpsc::channel::<Waker>();
+        // Waits for the runtime to park its task, then wakes it.
+        let waker_thread = std::thread::spawn(move || parked.recv().unwrap().wake());
         let mut polls = 0;
         rt.block_on(std::future::poll_fn(|cx| {
             polls += 1;
             if polls == 1 {
-                *slot.lock().unwrap() = Some(cx.waker().clone());
+                slot.send(cx.waker().clone()).unwrap();
                 std::task::Poll::Pending
             } else {
                 std::task::Poll::Ready(())

@@ -2,8 +2,10 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use zokio::runtime::{Builder, Config, RuntimeFlavor};
@@ -42,38 +44,73 @@ fn const_config_builds_a_multi_thread_runtime() {
 
 /// A task that yields in a loop must not keep a woken task waiting for more
 /// than a bounded number of its polls.
+///
+/// The yielding tasks count their polls per worker thread, and the delay is
+/// counted on the thread that runs the woken task: a worker the OS sets
+/// aside (a slow or busy machine) counts nothing meanwhile, however long
+/// the other one spins.
 #[test]
 fn a_yielding_task_does_not_starve_a_woken_one() {
+    /// Polls of the yielding tasks, by the worker thread they ran on.
+    #[derive(Default)]
+    struct Spins(Mutex<HashMap<ThreadId, u64>>);
+
+    impl Spins {
+        fn add(&self) {
+            *lock(&self.0).entry(thread::current().id()).or_default() += 1;
+        }
+
+        fn on(&self, worker: ThreadId) -> u64 {
+            lock(&self.0).get(&worker).copied().unwrap_or(0)
+        }
+
+        fn snapshot(&self) -> HashMap<ThreadId, u64> {
+            lock(&self.0).clone()
+        }
+    }
+
+    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap()
+    }
+
     for workers in [1, 2] {
         let rt = support::multi_thread(workers);
-        let spins = Arc::new(AtomicU64::new(0));
+        let spins = Arc::new(Spins::default());
         let stop = Arc::new(AtomicBool::new(false));
+        let (started_tx, started_rx) = mpsc::channel();
         let hogs: Vec<_> = (0..workers)
             .map(|_| {
-                let (spins, stop) = (spins.clone(), stop.clone());
+                let (spins, stop, started_tx) = (spins.clone(), stop.clone(), started_tx.clone());
                 rt.spawn(async move {
+                    started_tx.send(()).unwrap();
                     while !stop.load(SeqCst) {
-                        spins.fetch_add(1, SeqCst);
+                        spins.add();
                         task::yield_now().await;
                     }
                 })
             })
             .collect();
+        for _ in 0..workers {
+            started_rx.recv().unwrap();
+        }
         for _ in 0..20 {
             let (tx, rx) = oneshot::channel::<()>();
+            let (parked_tx, parked_rx) = mpsc::channel();
             let s = spins.clone();
             let waiter = rt.spawn(async move {
+                // Parks on its channel in this same poll.
+                parked_tx.send(()).unwrap();
                 rx.await.unwrap();
-                s.load(SeqCst)
+                let me = thread::current().id();
+                (me, s.on(me))
             });
-            // Let the waiter park on its channel.
-            while spins.load(SeqCst) < 10 {
-                std::thread::yield_now();
-            }
-            let sent_at = spins.load(SeqCst);
+            parked_rx.recv().unwrap();
             tx.send(()).unwrap();
-            let ran_at = rt.block_on(waiter).unwrap();
-            let delay = ran_at.saturating_sub(sent_at);
+            // Read after the send: time this thread loses between the two
+            // is not charged to the runtime.
+            let sent_at = spins.snapshot();
+            let (worker, ran_at) = rt.block_on(waiter).unwrap();
+            let delay = ran_at.saturating_sub(sent_at.get(&worker).copied().unwrap_or(0));
             assert!(
                 delay <= 256,
                 "woken task waited {delay} polls of the yielding task"
@@ -88,7 +125,26 @@ fn a_yielding_task_does_not_starve_a_woken_one() {
 
 #[test]
 fn an_idle_runtime_does_not_wake_up() {
-    let rt = support::multi_thread(2);
+    // The park hooks run after a worker has published its counters and
+    // right before it sleeps: a worker counts as asleep from the first to
+    // the second.
+    let asleep = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let rt = {
+        let (on_park, on_unpark) = (asleep.clone(), asleep.clone());
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .on_thread_park(move || {
+                *on_park.0.lock().unwrap() += 1;
+                on_park.1.notify_all();
+            })
+            .on_thread_unpark(move || {
+                *on_unpark.0.lock().unwrap() -= 1;
+                on_unpark.1.notify_all();
+            })
+            .build()
+            .unwrap()
+    };
     // Let the workers settle into their parked state.
     rt.block_on(async {
         zokio::spawn(async {}).await.unwrap();
@@ -99,9 +155,18 @@ fn an_idle_runtime_does_not_wake_up() {
             .map(|w| m.worker_park_count(w))
             .sum::<u64>()
     };
-    // Wait until both workers are parked, then watch for a while.
-    while m.num_parked_workers() < 2 {
-        std::thread::yield_now();
+    // Wait until both workers are parked: listed as parked (no wake-up is
+    // on its way to either) and, looked at after that, asleep (so their
+    // counters are published). A worker counted as parked a moment before
+    // it publishes would otherwise show one more park later.
+    // A worker taken off the list while asleep wakes, and its hooks say
+    // so: each change of the count is a time to look again.
+    {
+        let (count, changed) = &*asleep;
+        let mut count = count.lock().unwrap();
+        while !(*count == 2 && m.num_parked_workers() == 2) {
+            count = changed.wait(count).unwrap();
+        }
     }
     let parks_before = settle(&m);
     let wakeups_before = m.wakeup_count();

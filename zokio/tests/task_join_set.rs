@@ -11,18 +11,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use support::DropCounter;
-use zokio::sync::oneshot;
+use zokio::sync::{mpsc, oneshot};
 use zokio::task::{self, JoinSet, LocalSet};
 
-/// Yields until `f` holds, up to a generous bound.
-async fn wait_until(mut f: impl FnMut() -> bool) {
-    for _ in 0..100_000 {
-        if f() {
-            return;
-        }
-        zokio::time::sleep(Duration::from_micros(100)).await;
-    }
-    panic!("condition not reached");
+/// A sender each task holds until its future is dropped, and the receiver
+/// that sees the end once every such future is gone.
+fn until_dropped() -> (mpsc::UnboundedSender<()>, mpsc::UnboundedReceiver<()>) {
+    mpsc::unbounded_channel()
 }
 
 // A set of `Send` outputs is `Send`, and so is awaiting it.
@@ -133,17 +128,20 @@ each_flavor! {
     fn dropping_the_set_aborts_its_tasks(rt) {
         rt.block_on(async {
             let drops = Arc::new(AtomicUsize::new(0));
+            let (alive, mut gone) = until_dropped();
             let mut set = JoinSet::new();
             for _ in 0..10 {
-                let guard = DropCounter(drops.clone());
+                let guard = (DropCounter(drops.clone()), alive.clone());
                 set.spawn(async move {
                     let _guard = guard;
                     pending::<()>().await
                 });
             }
+            drop(alive);
             task::yield_now().await;
             drop(set);
-            wait_until(|| drops.load(SeqCst) == 10).await;
+            assert_eq!(gone.recv().await, None);
+            assert_eq!(drops.load(SeqCst), 10);
         });
     }
 }
@@ -354,17 +352,20 @@ fn spawn_local_inside_a_local_set() {
 
         // Dropping a set of local tasks aborts them.
         let drops = Arc::new(AtomicUsize::new(0));
+        let (alive, mut gone) = until_dropped();
         let mut set = JoinSet::new();
         for _ in 0..5 {
-            let guard = DropCounter(drops.clone());
+            let guard = (DropCounter(drops.clone()), alive.clone());
             set.spawn_local(async move {
                 let _guard = guard;
                 pending::<()>().await
             });
         }
+        drop(alive);
         task::yield_now().await;
         drop(set);
-        wait_until(|| drops.load(SeqCst) == 5).await;
+        assert_eq!(gone.recv().await, None);
+        assert_eq!(drops.load(SeqCst), 5);
     });
 
     let mut set = JoinSet::new();

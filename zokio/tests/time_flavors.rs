@@ -4,34 +4,59 @@
 mod support;
 
 use std::future::{poll_fn, Future};
-use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 
 use zokio::sync::oneshot;
 use zokio::time::{self, Instant, MissedTickBehavior};
 
+// One task watches five sleeps, so that the order it sees is the order in
+// which they complete, not the order in which five tasks get a worker (a
+// woken task may wait longer than the 15 ms between deadlines on a busy
+// machine).
 each_flavor! {
     fn sleeps_complete_in_deadline_order_and_not_early(rt) {
-        let order = Arc::new(Mutex::new(Vec::new()));
-        rt.block_on(async {
-            let handles: Vec<_> = [45u64, 15, 30, 0, 60]
-                .into_iter()
-                .map(|ms| {
-                    let order = order.clone();
-                    zokio::spawn(async move {
-                        let start = Instant::now();
-                        time::sleep(Duration::from_millis(ms)).await;
-                        assert!(start.elapsed() >= Duration::from_millis(ms));
-                        order.lock().unwrap().push(ms);
+        let order = rt.block_on(async {
+            zokio::spawn(async {
+                // One start for all, so that the deadlines are 15 ms apart
+                // however late each sleep is first polled.
+                let start = Instant::now();
+                let mut sleeps: Vec<_> = [45u64, 15, 30, 0, 60]
+                    .into_iter()
+                    .map(|ms| {
+                        let deadline = start + Duration::from_millis(ms);
+                        (ms, deadline, Box::pin(time::sleep_until(deadline)))
                     })
+                    .collect();
+                // Latest deadline first: when a sleep is seen complete, the
+                // earlier ones, which completed before it, are seen in the
+                // same round.
+                sleeps.sort_by_key(|&(ms, ..)| std::cmp::Reverse(ms));
+                let mut order = Vec::new();
+                poll_fn(|cx| {
+                    let mut round = Vec::new();
+                    sleeps.retain_mut(|(ms, deadline, sleep)| {
+                        if sleep.as_mut().poll(cx).is_pending() {
+                            return true;
+                        }
+                        assert!(Instant::now() >= *deadline, "sleep({ms} ms) woke early");
+                        round.push(*ms);
+                        false
+                    });
+                    order.extend(round.into_iter().rev());
+                    if sleeps.is_empty() {
+                        Poll::Ready(())
+                    } else {
+                        Poll::Pending
+                    }
                 })
-                .collect();
-            for h in handles {
-                h.await.unwrap();
-            }
+                .await;
+                order
+            })
+            .await
+            .unwrap()
         });
-        assert_eq!(*order.lock().unwrap(), vec![0, 15, 30, 45, 60]);
+        assert_eq!(order, vec![0, 15, 30, 45, 60]);
     }
 }
 

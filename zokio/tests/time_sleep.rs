@@ -102,11 +102,15 @@ fn a_deadline_in_the_past_completes() {
 fn timers_fire_in_deadline_order() {
     runtime().block_on(async {
         let order = Arc::new(Mutex::new(Vec::new()));
+        // One start for all: each task's own `sleep(n)` would count from
+        // when that task first ran, and on a slow machine the tasks polled
+        // last may start late by more than the 5 ms between deadlines.
+        let start = Instant::now();
         let mut tasks = Vec::new();
         for n in [50, 10, 40, 0, 20, 30, 5] {
             let order = order.clone();
             tasks.push(zokio::spawn(async move {
-                sleep(ms(n)).await;
+                sleep_until(start + ms(n)).await;
                 order.lock().unwrap().push(n);
             }));
         }
@@ -291,11 +295,13 @@ fn an_elapsed_sleep_polled_in_a_loop_spends_the_budget() {
     let forced_before = rt.metrics().budget_forced_yield_count();
     rt.block_on(async {
         let stop = Arc::new(AtomicBool::new(false));
+        let (spinning_tx, spinning) = zokio::sync::oneshot::channel();
         let spinner = zokio::spawn({
             let stop = stop.clone();
             async move {
                 let mut elapsed = sleep(Duration::ZERO);
                 (&mut elapsed).await;
+                spinning_tx.send(()).unwrap();
                 // Always ready: without the budget this task would never
                 // give the thread back.
                 while !stop.load(SeqCst) {
@@ -303,7 +309,11 @@ fn an_elapsed_sleep_polled_in_a_loop_spends_the_budget() {
                 }
             }
         });
-        sleep(ms(10)).await;
+        // Not a timer: on a slow machine a timer could come due together
+        // with the spinner's, and this task, run first, would stop the
+        // spinner before it spun. Once it spins, only the budget lets this
+        // task run again.
+        spinning.await.unwrap();
         stop.store(true, SeqCst);
         spinner.await.unwrap();
     });
