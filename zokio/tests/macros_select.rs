@@ -367,7 +367,9 @@ fn recv_vs_sleep_vs_cancel(rt: zokio::runtime::Runtime) {
     });
     assert_eq!(by_recv + by_sleep + by_cancel, ROUNDS);
     assert_eq!(sum, ROUNDS * (ROUNDS - 1) / 2);
-    // Zero-length sleeps and the cancelled token are ready at once, so
+    // The cancelled token is ready at once, and a sleep comes due at the
+    // next millisecond tick, which some of the 20,000 zero-length ones meet
+    // before their value arrives (38–275 rounds in runs on this machine):
     // every branch wins some rounds.
     assert!(
         by_recv > 0 && by_sleep > 0 && by_cancel > 0,
