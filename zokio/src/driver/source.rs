@@ -53,10 +53,13 @@ pub(crate) struct IoSource {
     inq: AtomicU8,
 }
 
-/// [`IoSource::inq`]: not tried yet (a stream), on, or not used.
-const INQ_UNTRIED: u8 = 0;
-const INQ_ON: u8 = 1;
-const INQ_OFF: u8 = 2;
+/// [`IoSource::inq`]: below [`INQ_AFTER`], the full reads a stream has
+/// made so far; then on, or not used.
+const INQ_ON: u8 = u8::MAX - 1;
+const INQ_OFF: u8 = u8::MAX;
+/// Full reads before a stream turns `TCP_INQ` on (one system call): a
+/// connection that reads once or twice and closes would not earn it back.
+const INQ_AFTER: u8 = 4;
 
 enum Backend {
     Uring(UringSource),
@@ -122,7 +125,7 @@ impl IoSource {
             }
         };
         let inq = match (&backend, kind) {
-            (Backend::Poll(_), Kind::Stream) => INQ_UNTRIED,
+            (Backend::Poll(_), Kind::Stream) => 0,
             _ => INQ_OFF,
         };
         Ok(IoSource {
@@ -403,8 +406,8 @@ impl IoSource {
     ///
     /// A read shorter than `buf` did. A full one cannot tell by itself (a
     /// request-response peer sends exactly what the reader asks for, and
-    /// the next read would fail with `WouldBlock`), so after the first full
-    /// read a TCP socket gets `TCP_INQ` and reads through `recvmsg`, which
+    /// the next read would fail with `WouldBlock`), so after a few full
+    /// reads a TCP socket gets `TCP_INQ` and reads through `recvmsg`, which
     /// says how much is left. Nothing is read ahead of the caller.
     fn recv_stream(&self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
         let len = buf.len();
@@ -415,12 +418,17 @@ impl IoSource {
             return Ok((n, n > 0 && drained));
         }
         let n = sys::recv(self.raw_fd(), buf, 0)?;
-        if n == len && n > 0 && self.inq.load(Relaxed) == INQ_UNTRIED {
-            #[cfg(target_os = "linux")]
-            let on = sys::set_inq(self.raw_fd(), true).is_ok();
-            #[cfg(not(target_os = "linux"))]
-            let on = false;
-            self.inq.store(if on { INQ_ON } else { INQ_OFF }, Relaxed);
+        let full_reads = self.inq.load(Relaxed);
+        if n == len && n > 0 && full_reads < INQ_AFTER {
+            if full_reads + 1 < INQ_AFTER {
+                self.inq.store(full_reads + 1, Relaxed);
+            } else {
+                #[cfg(target_os = "linux")]
+                let on = sys::set_inq(self.raw_fd(), true).is_ok();
+                #[cfg(not(target_os = "linux"))]
+                let on = false;
+                self.inq.store(if on { INQ_ON } else { INQ_OFF }, Relaxed);
+            }
         }
         Ok((n, n > 0 && n < len))
     }
