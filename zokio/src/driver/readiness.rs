@@ -81,10 +81,12 @@ impl Readiness {
             let more = {
                 let mut waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
                 while taken < WAKE_BATCH {
-                    let next = match () {
-                        _ if read && !waiters.readers.is_empty() => waiters.readers.pop(),
-                        _ if write => waiters.writers.pop(),
-                        _ => None,
+                    let next = if read && !waiters.readers.is_empty() {
+                        waiters.readers.pop()
+                    } else if write {
+                        waiters.writers.pop()
+                    } else {
+                        None
                     };
                     let Some(waker) = next else { break };
                     batch[taken] = Some(waker);

@@ -184,14 +184,34 @@ impl IoSource {
         direction: Direction,
         mut f: impl FnMut(RawFd) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        self.poll_io_spent(cx, direction, |fd| f(fd).map(|r| (r, false)))
+    }
+
+    /// [`poll_io`](Self::poll_io) for an `f` that also says whether it
+    /// used up the readiness (a read that emptied the socket, a write that
+    /// filled it): then the next call waits for the next edge instead of
+    /// failing with `WouldBlock` first. (Edge-triggered epoll reports
+    /// whatever changes after `f`, so nothing is missed.)
+    fn poll_io_spent<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        mut f: impl FnMut(RawFd) -> io::Result<(R, bool)>,
+    ) -> Poll<io::Result<R>> {
         loop {
             let event = std::task::ready!(self.poll_ready(cx, direction));
-            let result = f(self.raw_fd());
-            if would_block(&result) {
-                self.readiness().clear(event);
-                continue;
+            match f(self.raw_fd()) {
+                Ok((r, spent)) => {
+                    if spent {
+                        self.readiness().clear(event);
+                    }
+                    return Poll::Ready(Ok(r));
+                }
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.readiness().clear(event)
+                }
+                Err(err) => return Poll::Ready(Err(err)),
             }
-            return Poll::Ready(result);
         }
     }
 
@@ -374,32 +394,16 @@ impl IoSource {
                 }
             });
         }
-        loop {
-            let event = std::task::ready!(self.poll_ready(cx, Direction::Read));
+        let n = std::task::ready!(self.poll_io_spent(cx, Direction::Read, |fd| {
             let unfilled = buf.initialize_unfilled();
-            let result = if peek {
-                sys::recv(self.raw_fd(), unfilled, libc::MSG_PEEK).map(|n| (n, false))
+            if peek {
+                sys::recv(fd, unfilled, libc::MSG_PEEK).map(|n| (n, false))
             } else {
                 self.recv_stream(unfilled)
-            };
-            match result {
-                Ok((n, drained)) => {
-                    // The read emptied the socket: the next one waits for
-                    // the next edge instead of failing with WouldBlock
-                    // first. (Edge-triggered epoll reports any data that
-                    // arrives after this read, so nothing is missed.)
-                    if drained {
-                        self.readiness().clear(event);
-                    }
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    self.readiness().clear(event)
-                }
-                Err(err) => return Poll::Ready(Err(err)),
             }
-        }
+        }))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
     }
 
     /// A read on the readiness driver, and whether it emptied the socket.
@@ -480,25 +484,10 @@ impl IoSource {
             return Sender::poll_write(sender, cx, bufs);
         }
         let total = bufs.iter().map(|buf| buf.len()).sum::<usize>();
-        loop {
-            let event = std::task::ready!(self.poll_ready(cx, Direction::Write));
-            match sys::sendv(self.raw_fd(), bufs) {
-                Ok(n) => {
-                    // A short write filled the socket's buffer: the next
-                    // write waits for the next edge instead of failing with
-                    // WouldBlock first. (Edge-triggered epoll reports the
-                    // room that frees up after this write.)
-                    if n > 0 && n < total {
-                        self.readiness().clear(event);
-                    }
-                    return Poll::Ready(Ok(n));
-                }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    self.readiness().clear(event)
-                }
-                Err(err) => return Poll::Ready(Err(err)),
-            }
-        }
+        // A short write filled the socket's buffer.
+        self.poll_io_spent(cx, Direction::Write, |fd| {
+            sys::sendv(fd, bufs).map(|n| (n, n > 0 && n < total))
+        })
     }
 
     /// Writes without waiting.
