@@ -13,7 +13,15 @@
 //! first tried as a plain non-blocking `send` from the caller's buffers:
 //! one system call, as on the readiness driver, instead of a copy whose cost
 //! grows with the size. Only what the socket does not take at once goes the
-//! write-behind way.
+//! write-behind way, and as a large send that found the socket full (a
+//! bulk transfer outrunning its reader), it goes to the ring's kernel
+//! workers (`IOSQE_ASYNC`): the kernel's side of the send (the copy, and
+//! on loopback the receiving socket's whole processing) then runs on a
+//! kernel thread that the scheduler puts on an idle core, in parallel with
+//! the worker's tasks, instead of on the worker between them. A stream
+//! with its writer and reader on one worker went 1.1× faster on
+//! current-thread, and on two workers 1.2× (Tokio's multi-thread runtime
+//! runs such a pair on both cores).
 
 use crate::driver::lock;
 use std::io::{self, IoSlice};
@@ -21,7 +29,7 @@ use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use io_uring::{opcode, types};
+use io_uring::{opcode, squeue, types};
 
 use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
@@ -208,6 +216,11 @@ impl Sender {
         )
         .flags(libc::MSG_NOSIGNAL)
         .build();
+        let entry = if rest.len() >= DIRECT_MIN {
+            entry.flags(squeue::Flags::ASYNC)
+        } else {
+            entry
+        };
         // SAFETY: the entry points into `buf`, whose heap memory belongs to
         // `this` and is neither touched nor freed while `in_flight`.
         unsafe { super::ring_for(&this.ring).push_op(this, entry) }?;
