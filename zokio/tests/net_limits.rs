@@ -268,9 +268,17 @@ fn ten_thousand_connections() {
         for _ in 0..CONNECTIONS {
             let (stream, _) = listener.accept().await.unwrap();
             waiting.spawn(async move {
-                stream.readable().await.unwrap();
+                // `readable` may return without the socket being readable
+                // (a new connection starts out assumed ready, as Tokio's
+                // do): `try_read` then says `WouldBlock`, and we wait again.
                 let mut b = [0u8; 1];
-                stream.try_read(&mut b).unwrap()
+                loop {
+                    stream.readable().await.unwrap();
+                    match stream.try_read(&mut b) {
+                        Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
+                        read => break read.unwrap(),
+                    }
+                }
             });
         }
         zokio::task::yield_now().await;

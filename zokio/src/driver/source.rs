@@ -170,6 +170,20 @@ impl IoSource {
         }
     }
 
+    /// Marks a socket that `accept` just returned as readable and
+    /// writable (the readiness driver), so that its first read and write
+    /// try the socket instead of waiting for the driver's first event: a
+    /// new connection can almost always be written to, and its first
+    /// request has often arrived with the handshake. A guess that is wrong
+    /// costs one `WouldBlock`, and clears itself as any other does.
+    pub(crate) fn assume_ready(&self) {
+        if let Backend::Poll(registration) = &self.backend {
+            registration
+                .readiness
+                .set(super::readiness::READABLE | super::readiness::WRITABLE);
+        }
+    }
+
     fn readiness(&self) -> &Readiness {
         match &self.backend {
             Backend::Poll(reg) => &reg.readiness,
@@ -579,16 +593,23 @@ impl IoSource {
         (Ok(()), buf)
     }
 
-    /// Accepts one connection (a listener).
-    pub(crate) fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<OwnedFd>> {
+    /// Accepts one connection (a listener), with the peer's address where
+    /// the accept gave it (the readiness driver; a multishot accept on
+    /// io_uring has nowhere to put one per connection).
+    pub(crate) fn poll_accept(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(OwnedFd, Option<SockAddr>)>> {
         if let Backend::Uring(UringSource {
             acceptor: Some(acceptor),
             ..
         }) = &self.backend
         {
-            return Acceptor::poll_accept(acceptor, cx);
+            return Acceptor::poll_accept(acceptor, cx).map_ok(|fd| (fd, None));
         }
-        self.poll_io(cx, Direction::Read, sys::accept)
+        self.poll_io(cx, Direction::Read, |fd| {
+            sys::accept(fd).map(|(new, addr)| (new, Some(addr)))
+        })
     }
 
     /// Connects the non-blocking socket `fd` to `addr` and registers it.

@@ -34,14 +34,19 @@ pub(crate) fn sendv(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     cvt(unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL) })
 }
 
-/// `accept4(2)`, the new socket non-blocking and close-on-exec.
-pub(crate) fn accept(fd: RawFd) -> io::Result<OwnedFd> {
-    // SAFETY: null address pointers ask for no peer address.
+/// `accept4(2)`, the new socket non-blocking and close-on-exec, with the
+/// peer's address (the kernel writes it with the accept: no
+/// `getpeername(2)` after it).
+pub(crate) fn accept(fd: RawFd) -> io::Result<(OwnedFd, socket2::SockAddr)> {
+    let mut storage = socket2::SockAddrStorage::zeroed();
+    let mut len = storage.size_of();
+    // SAFETY: `storage` is a `sockaddr_storage` (`view_as`'s contract)
+    // valid for writes of `len` bytes, which `accept4` updates.
     let new = unsafe {
         libc::accept4(
             fd,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
+            storage.view_as::<libc::sockaddr_storage>() as *mut _ as *mut libc::sockaddr,
+            &mut len,
             libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
         )
     };
@@ -49,7 +54,9 @@ pub(crate) fn accept(fd: RawFd) -> io::Result<OwnedFd> {
         return Err(io::Error::last_os_error());
     }
     // SAFETY: `accept4` returned a new descriptor that we own.
-    Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(new) })
+    let new = unsafe { std::os::fd::FromRawFd::from_raw_fd(new) };
+    // SAFETY: the kernel wrote an address of `len` bytes into `storage`.
+    Ok((new, unsafe { socket2::SockAddr::new(storage, len) }))
 }
 
 /// Turns `TCP_INQ` on or off for `fd`: with it on, `recvmsg(2)` also says

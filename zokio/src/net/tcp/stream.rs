@@ -74,6 +74,13 @@ impl TcpStream {
         })
     }
 
+    /// A stream `accept` returned (see [`IoSource::assume_ready`]).
+    pub(crate) fn from_accepted(fd: OwnedFd) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_fd(fd)?;
+        stream.io.assume_ready();
+        Ok(stream)
+    }
+
     /// Wraps a connected `std` stream; it is switched to non-blocking mode.
     ///
     /// Fails if called outside a runtime with I/O enabled.
@@ -190,6 +197,11 @@ impl TcpStream {
     }
 
     /// Waits until a read would not wait (data, end of stream or an error).
+    ///
+    /// It may return when a read would still wait (as Tokio's does): a
+    /// stream `accept` returned starts out assumed readable and writable.
+    /// A `try_read` that then fails with `WouldBlock` clears that, and the
+    /// next call waits; loop over the two.
     ///
     /// # Cancel safety
     ///

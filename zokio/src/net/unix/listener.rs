@@ -209,12 +209,12 @@ impl UnixListener {
     /// # }
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
-        let fd = ready!(self.io.poll_accept(cx))?;
+        let (fd, _) = ready!(self.io.poll_accept(cx))?;
         // The descriptor comes back without the peer's address; `std`
         // asks the kernel for it and turns it into a `SocketAddr`.
         let stream = std::os::unix::net::UnixStream::from(fd);
         let peer = stream.peer_addr()?;
-        Poll::Ready(Ok((UnixStream::from_fd(stream.into())?, peer)))
+        Poll::Ready(Ok((UnixStream::from_accepted(stream.into())?, peer)))
     }
 }
 

@@ -110,6 +110,13 @@ impl UnixStream {
         })
     }
 
+    /// A stream `accept` returned (see [`IoSource::assume_ready`]).
+    pub(super) fn from_accepted(fd: OwnedFd) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_fd(fd)?;
+        stream.io.assume_ready();
+        Ok(stream)
+    }
+
     /// Wraps a connected `std` stream and registers it with the current
     /// runtime; it is switched to non-blocking mode.
     ///
@@ -268,6 +275,9 @@ impl UnixStream {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// It may return when a read would still wait, as on a TCP stream
+    /// (see [`TcpStream::readable`](crate::net::TcpStream::readable)).
     ///
     /// # Cancel safety
     ///
