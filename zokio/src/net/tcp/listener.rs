@@ -88,13 +88,13 @@ impl TcpListener {
     /// Polls for a connection; registers the task's waker if there is none.
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let (fd, peer) = ready!(self.io.poll_accept(cx))?;
+        // io_uring's multishot accept returns no address: ask for it.
         let peer = match peer {
             Some(peer) => peer,
             None => SockRef::from(&fd).peer_addr()?,
-        };
-        let peer = peer
-            .as_socket()
-            .ok_or_else(|| io::Error::other("accepted a socket that is not TCP/IP"))?;
+        }
+        .as_socket()
+        .ok_or_else(|| io::Error::other("accepted a socket that is not TCP/IP"))?;
         Poll::Ready(Ok((TcpStream::from_accepted(fd)?, peer)))
     }
 

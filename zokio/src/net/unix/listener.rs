@@ -210,8 +210,9 @@ impl UnixListener {
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
         let (fd, _) = ready!(self.io.poll_accept(cx))?;
-        // The descriptor comes back without the peer's address; `std`
-        // asks the kernel for it and turns it into a `SocketAddr`.
+        // `std`'s `SocketAddr` cannot be built from the address an accept
+        // wrote (the readiness driver's; io_uring's comes without one), so
+        // `std` asks the kernel for it again.
         let stream = std::os::unix::net::UnixStream::from(fd);
         let peer = stream.peer_addr()?;
         Poll::Ready(Ok((UnixStream::from_accepted(stream.into())?, peer)))
