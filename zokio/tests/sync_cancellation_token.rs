@@ -5,7 +5,7 @@ mod support;
 
 use std::future::{pending, poll_fn, Future};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -268,30 +268,33 @@ fn drop_guards() {
 fn concurrent_children_and_cancel() {
     for _ in 0..20 {
         let root = CancellationToken::new();
-        let made = Arc::new(AtomicUsize::new(0));
+        // The first thread a quarter of the way through says so, and the
+        // cancel lands while the threads are creating children.
+        let (quarter_tx, quarter_rx) = std::sync::mpsc::channel();
         let threads: Vec<_> = (0..4)
             .map(|t| {
                 let root = root.clone();
-                let made = made.clone();
+                let quarter_tx = quarter_tx.clone();
                 std::thread::spawn(move || {
                     let mut kept = Vec::new();
                     for i in 0..2_000 {
                         let parent = kept.last().unwrap_or(&root).clone();
                         let child = parent.child_token();
-                        made.fetch_add(1, SeqCst);
                         if (i + t) % 3 == 0 {
                             kept.push(child);
                         } else if i % 5 == 0 {
                             kept.pop();
+                        }
+                        if i == 500 {
+                            // The receiver may be gone: only the first counts.
+                            let _ = quarter_tx.send(());
                         }
                     }
                     kept
                 })
             })
             .collect();
-        while made.load(SeqCst) < 2_000 {
-            std::thread::yield_now();
-        }
+        quarter_rx.recv().unwrap();
         root.cancel();
         for thread in threads {
             let kept = thread.join().unwrap();
