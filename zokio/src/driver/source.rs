@@ -23,6 +23,7 @@ use super::uring::{
     accept::{Acceptor, AcceptorRef},
     close::SocketFd,
     connect::Connect,
+    msg::Msg,
     poll_add::{PollArm, PollArmRef},
     recv::{Direct, Receiver, ReceiverRef},
     send::{Sender, SenderRef},
@@ -591,6 +592,70 @@ impl IoSource {
             }
         }
         (Ok(()), buf)
+    }
+
+    /// Sends `buf`'s initialized bytes as one datagram, to `to` or to the
+    /// connected peer, then hands `buf` back. On io_uring one `SENDMSG`
+    /// reads them from `buf` itself.
+    pub(crate) async fn send_datagram_owned<B: IoBuf + Send>(
+        &self,
+        buf: B,
+        to: Option<SockAddr>,
+    ) -> (io::Result<usize>, B) {
+        if let Backend::Uring(u) = &self.backend {
+            let (result, buf) = Msg::send(self.fd.clone(), buf, to.as_ref(), u.ring.clone()).await;
+            let buf = buf.expect("the send hands its buffer back");
+            return (result.map(|(n, _)| n), buf);
+        }
+        // SAFETY: the first `bytes_init` bytes are initialized.
+        let bytes = unsafe { std::slice::from_raw_parts(buf.stable_ptr(), buf.bytes_init()) };
+        let socket = socket2::SockRef::from(&**self.fd);
+        let result = std::future::poll_fn(|cx| {
+            self.poll_io(cx, Direction::Write, |_| match &to {
+                Some(to) => socket.send_to(bytes, to),
+                None => socket.send(bytes),
+            })
+        })
+        .await;
+        (result, buf)
+    }
+
+    /// Receives one datagram into the whole of `buf` (from its start, up to
+    /// its capacity; a longer one is cut to fit); on success `buf`'s
+    /// initialized length grows to at least the bytes received. On io_uring
+    /// one `RECVMSG` writes them into `buf` itself.
+    pub(crate) async fn recv_datagram_owned<B: IoBufMut + Send>(
+        &self,
+        buf: B,
+    ) -> (io::Result<(usize, Option<SockAddr>)>, B) {
+        let (result, mut buf) = if let Backend::Uring(u) = &self.backend {
+            let (result, buf) = Msg::receive(self.fd.clone(), buf, u.ring.clone()).await;
+            (result, buf.expect("the receive hands its buffer back"))
+        } else {
+            let mut buf = buf;
+            let total = buf.bytes_total();
+            // SAFETY: `IoBufMut` promises the pointer is valid for writes of
+            // `bytes_total` bytes; the receive writes, never reads, them.
+            let memory = unsafe {
+                std::slice::from_raw_parts_mut(
+                    buf.stable_mut_ptr().cast::<MaybeUninit<u8>>(),
+                    total,
+                )
+            };
+            let socket = socket2::SockRef::from(&**self.fd);
+            let result = std::future::poll_fn(|cx| {
+                self.poll_io(cx, Direction::Read, |_| {
+                    socket.recv_from(memory).map(|(n, from)| (n, Some(from)))
+                })
+            })
+            .await;
+            (result, buf)
+        };
+        if let Ok((n, _)) = &result {
+            // SAFETY: the receive initialized the first `n` bytes.
+            unsafe { buf.set_init(*n) };
+        }
+        (result, buf)
     }
 
     /// Accepts one connection (a listener), with the peer's address where

@@ -23,6 +23,7 @@ mod cancel;
 pub(crate) mod close;
 pub(crate) mod completion;
 pub(crate) mod connect;
+pub(crate) mod msg;
 pub(crate) mod poll_add;
 mod probe;
 pub(crate) mod recv;

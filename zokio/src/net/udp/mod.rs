@@ -10,6 +10,13 @@
 //! the socket (or handed to it) only by a system call that runs inside one
 //! poll and whose result that poll returns, so a future dropped while it
 //! waits has taken nothing and sent nothing.
+//!
+//! The owned-buffer calls ([`owned`]) are the exception: on io_uring each
+//! is one `SENDMSG` or `RECVMSG` into or out of the caller's buffer, with
+//! no system call of its own and no copy, and a receive dropped too late
+//! loses its datagram.
+
+mod owned;
 
 use std::fmt;
 use std::io;
