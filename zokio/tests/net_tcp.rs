@@ -7,46 +7,15 @@ use std::time::Duration;
 
 use zokio::io::{AsyncReadExt, AsyncWriteExt};
 use zokio::net::{TcpListener, TcpStream};
-use zokio::runtime::{Builder, IoBackend, Runtime};
 
-/// Every runtime a test body runs on: io_uring and the readiness driver,
-/// each on current-thread and on multi-thread with two workers.
-/// `ZOKIO_TEST_RUNTIMES` (e.g. `uring/ct,poll/mt`) keeps only some: valgrind
-/// cannot run a worker that sleeps in `io_uring_enter` beside others.
-fn runtimes() -> Vec<(String, Runtime)> {
-    let only = std::env::var("ZOKIO_TEST_RUNTIMES").ok();
-    let mut out = Vec::new();
-    for backend in [IoBackend::Uring, IoBackend::Poll] {
-        for multi in [false, true] {
-            let label = format!("{backend:?}/{}", if multi { "mt" } else { "ct" });
-            if let Some(only) = &only {
-                if !only.split(',').any(|o| o.eq_ignore_ascii_case(&label)) {
-                    continue;
-                }
-            }
-            let mut builder = if multi {
-                let mut b = Builder::new_multi_thread();
-                b.worker_threads(2);
-                b
-            } else {
-                Builder::new_current_thread()
-            };
-            let rt = builder.enable_all().io_backend(backend).build().unwrap();
-            assert_eq!(rt.handle().io_backend(), Some(backend));
-            out.push((
-                format!("{backend:?}/{}", if multi { "mt" } else { "ct" }),
-                rt,
-            ));
-        }
-    }
-    out
-}
+mod support;
+use support::io_runtimes;
 
 macro_rules! each_runtime {
     ($(fn $name:ident() $body:block)*) => {$(
         #[test]
         fn $name() {
-            for (label, rt) in runtimes() {
+            for (label, rt) in io_runtimes() {
                 eprintln!("{}: {label}", stringify!($name));
                 rt.block_on(async $body);
             }

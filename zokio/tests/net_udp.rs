@@ -8,37 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use zokio::net::UdpSocket;
-use zokio::runtime::{Builder, IoBackend, Runtime};
+use zokio::runtime::Builder;
 
-/// Runs `body` on io_uring and on the readiness driver, each on a
-/// current-thread and a two-worker multi-thread runtime.
-/// `ZOKIO_TEST_RUNTIMES` (e.g. `uring/ct,poll/mt`) keeps only some: valgrind
-/// cannot run a worker that sleeps in `io_uring_enter` beside others.
-fn each_backend(body: impl Fn(Runtime)) {
-    let only = std::env::var("ZOKIO_TEST_RUNTIMES").ok();
-    for backend in [IoBackend::Uring, IoBackend::Poll] {
-        for multi_thread in [false, true] {
-            let label = format!("{backend:?}/{}", if multi_thread { "mt" } else { "ct" });
-            if let Some(only) = &only {
-                if !only.split(',').any(|o| o.eq_ignore_ascii_case(&label)) {
-                    continue;
-                }
-            }
-            let mut builder = if multi_thread {
-                Builder::new_multi_thread()
-            } else {
-                Builder::new_current_thread()
-            };
-            if multi_thread {
-                builder.worker_threads(2);
-            }
-            let rt = builder.enable_all().io_backend(backend).build().unwrap();
-            assert_eq!(rt.handle().io_backend(), Some(backend));
-            eprintln!("backend {backend:?}, multi_thread {multi_thread}");
-            body(rt);
-        }
-    }
-}
+mod support;
+use support::each_backend;
 
 async fn loopback() -> UdpSocket {
     UdpSocket::bind("127.0.0.1:0").await.unwrap()

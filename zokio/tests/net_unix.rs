@@ -8,28 +8,10 @@ use std::time::Duration;
 
 use zokio::io::{AsyncReadExt, AsyncWriteExt};
 use zokio::net::unix::{UnixDatagram, UnixListener, UnixStream};
-use zokio::runtime::{Builder, IoBackend, Runtime};
+use zokio::runtime::Builder;
 
-/// Runs `body` on io_uring and on the readiness driver, each on a
-/// current-thread and a two-worker multi-thread runtime.
-fn each_backend(body: impl Fn(Runtime)) {
-    for backend in [IoBackend::Uring, IoBackend::Poll] {
-        for multi_thread in [false, true] {
-            let mut builder = if multi_thread {
-                Builder::new_multi_thread()
-            } else {
-                Builder::new_current_thread()
-            };
-            if multi_thread {
-                builder.worker_threads(2);
-            }
-            let rt = builder.enable_all().io_backend(backend).build().unwrap();
-            assert_eq!(rt.handle().io_backend(), Some(backend));
-            eprintln!("backend {backend:?}, multi_thread {multi_thread}");
-            body(rt);
-        }
-    }
-}
+mod support;
+use support::each_backend;
 
 /// A socket path in the temporary directory that no other test (or test
 /// process) uses; removed when dropped.

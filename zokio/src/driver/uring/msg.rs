@@ -230,12 +230,12 @@ impl<B: IoBuf + Send> Future for Msg<B> {
             if result < 0 {
                 return Poll::Ready((Err(io::Error::from_raw_os_error(-result)), buf));
             }
-            // SAFETY: the completion came: the kernel is done with it.
-            let sender = this
-                .op
-                .receive
-                .then(|| unsafe { this.op.memory.sender() })
-                .flatten();
+            let sender = if this.op.receive {
+                // SAFETY: the completion came: the kernel is done with it.
+                unsafe { this.op.memory.sender() }
+            } else {
+                None
+            };
             return Poll::Ready((Ok((result as usize, sender)), buf));
         }
         state.waker = Some(cx.waker().clone());
