@@ -546,16 +546,7 @@ impl IoSource {
     /// on success its initialized length grows to at least the bytes read.
     pub(crate) async fn read_owned<B: IoBufMut>(&self, mut buf: B) -> (io::Result<usize>, B) {
         let result = std::future::poll_fn(|cx| {
-            let total = buf.bytes_total();
-            // SAFETY: `IoBufMut` promises the pointer is valid for writes of
-            // `bytes_total` bytes; `ReadBuf` only writes initialized bytes
-            // into it and tracks which are.
-            let memory = unsafe {
-                std::slice::from_raw_parts_mut(
-                    buf.stable_mut_ptr().cast::<MaybeUninit<u8>>(),
-                    total,
-                )
-            };
+            let memory = whole_of(&mut buf);
             let mut read_buf = ReadBuf::uninit(memory);
             std::task::ready!(self.poll_read(cx, &mut read_buf))?;
             Poll::Ready(Ok(read_buf.filled().len()))
@@ -633,15 +624,7 @@ impl IoSource {
             (result, buf.expect("the receive hands its buffer back"))
         } else {
             let mut buf = buf;
-            let total = buf.bytes_total();
-            // SAFETY: `IoBufMut` promises the pointer is valid for writes of
-            // `bytes_total` bytes; the receive writes, never reads, them.
-            let memory = unsafe {
-                std::slice::from_raw_parts_mut(
-                    buf.stable_mut_ptr().cast::<MaybeUninit<u8>>(),
-                    total,
-                )
-            };
+            let memory = whole_of(&mut buf);
             let socket = socket2::SockRef::from(&**self.fd);
             let result = std::future::poll_fn(|cx| {
                 self.poll_io(cx, Direction::Read, |_| {
@@ -734,6 +717,16 @@ impl IoSource {
             }
         }
     }
+}
+
+/// All of `buf`'s memory, from its start to `bytes_total`, as bytes that
+/// may be uninitialized: what a read or receive writes into.
+fn whole_of<B: IoBufMut>(buf: &mut B) -> &mut [MaybeUninit<u8>] {
+    let total = buf.bytes_total();
+    // SAFETY: `IoBufMut` promises the pointer is valid for writes of
+    // `bytes_total` bytes; as `MaybeUninit` nothing is read from them
+    // before it is written.
+    unsafe { std::slice::from_raw_parts_mut(buf.stable_mut_ptr().cast(), total) }
 }
 
 impl AsFd for IoSource {
