@@ -171,6 +171,7 @@ pub(crate) fn new_multi_thread(
             for _ in 1..workers {
                 rings.push(uring::new()?);
             }
+            uring::steer::Steering::link(&rings.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>());
             let wake = Arc::new(TimerWake {
                 holder: std::sync::atomic::AtomicUsize::new(usize::MAX),
                 workers: rings
@@ -306,6 +307,22 @@ impl Handle {
         self.unparker.wakeups()
     }
 
+    /// Stream receives moved between the workers' rings (multi-thread on
+    /// io_uring; see `uring::steer`).
+    pub(crate) fn receive_moves(&self) -> u64 {
+        match &self.unparker {
+            Unparker::Timer(wake) => wake
+                .workers
+                .iter()
+                .map(|worker| match worker {
+                    Unparker::Uring(ring) => ring.receive_moves(),
+                    _ => 0,
+                })
+                .sum(),
+            _ => 0,
+        }
+    }
+
     /// Who sleeps with the timers, on a multi-thread runtime on io_uring.
     pub(crate) fn timer_wake(&self) -> Option<&TimerWake> {
         match &self.unparker {
@@ -363,6 +380,15 @@ impl Driver {
         match &self.park {
             Park::Uring(driver) => Some(driver.shared()),
             _ => None,
+        }
+    }
+
+    /// Whether this is a ring with entries to submit or completions to
+    /// deliver.
+    pub(crate) fn has_pending_io(&self) -> bool {
+        match &self.park {
+            Park::Uring(driver) => !driver.is_idle(),
+            _ => false,
         }
     }
 

@@ -147,6 +147,12 @@ impl IoSource {
         }
     }
 
+    /// The receive side of a stream socket on io_uring (for tests).
+    #[cfg(test)]
+    pub(crate) fn uring_receiver(&self) -> Option<&ReceiverRef> {
+        self.uring_stream().map(|(receiver, _)| receiver)
+    }
+
     pub(crate) fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }

@@ -120,3 +120,25 @@ pub(crate) fn recv_inq(fd: RawFd, buf: &mut [u8]) -> io::Result<(usize, Option<u
     }
     Ok((n, inq))
 }
+
+/// The CPU on which the kernel last processed a packet for socket `fd`
+/// (`SO_INCOMING_CPU`), if it says.
+pub(crate) fn incoming_cpu(fd: RawFd) -> Option<usize> {
+    let mut cpu: libc::c_int = -1;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `cpu` is valid for writes of `len` bytes.
+    let result = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_INCOMING_CPU,
+            (&mut cpu as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if result == 0 {
+        usize::try_from(cpu).ok()
+    } else {
+        None
+    }
+}

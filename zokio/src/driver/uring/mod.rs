@@ -30,6 +30,7 @@ pub(crate) mod recv;
 pub(crate) mod send;
 pub(crate) mod send_owned;
 pub(crate) mod shutdown;
+pub(crate) mod steer;
 
 use crate::driver::lock;
 use std::io;
@@ -80,6 +81,8 @@ pub(crate) struct Shared {
     in_flight: AtomicUsize,
     shutdown: AtomicBool,
     wakeups: AtomicUsize,
+    /// Where stream receives should run (multi-thread rings only).
+    steering: steer::Steering,
 }
 
 /// The reaping side, owned by whoever parks in the ring.
@@ -142,6 +145,7 @@ pub(crate) fn new() -> io::Result<(Driver, std::sync::Arc<Shared>)> {
         in_flight: AtomicUsize::new(0),
         shutdown: AtomicBool::new(false),
         wakeups: AtomicUsize::new(0),
+        steering: steer::Steering::new(),
     });
     shared.arm_unpark();
     let driver = Driver {
@@ -248,6 +252,11 @@ impl Shared {
         self.wakeups.load(SeqCst)
     }
 
+    /// Stream receives steered to this ring so far (see [`steer`]).
+    pub(crate) fn receive_moves(&self) -> u64 {
+        self.steering.moves()
+    }
+
     fn arm_unpark(&self) {
         let entry = opcode::Read::new(
             types::Fd(self.eventfd.as_raw_fd()),
@@ -259,6 +268,10 @@ impl Shared {
         // SAFETY: a token `user_data`; the buffer is boxed in `self`, which
         // outlives the ring's use of it: the ring closes before `self` drops.
         let _ = unsafe { self.push(&entry) };
+    }
+
+    fn is_shut_down(&self) -> bool {
+        self.shutdown.load(SeqCst)
     }
 
     /// Marks the driver gone: new operations fail with an error.
@@ -284,8 +297,10 @@ impl Driver {
     /// Submits what is queued, sleeps until a completion, an unpark or
     /// `timeout`, then runs the completion handlers.
     pub(crate) fn park(&mut self, timeout: Option<Duration>) {
+        self.shared.reaper.store(thread_mark(), SeqCst);
+        self.shared.steering.record_cpu();
+        steer::Steering::arm_adopted(&self.shared);
         let shared = &*self.shared;
-        shared.reaper.store(thread_mark(), SeqCst);
         let sleep = timeout != Some(Duration::ZERO)
             && shared
                 .state
@@ -328,7 +343,7 @@ impl Driver {
     /// Whether the submission queue is empty and no completion waits, in
     /// the queue or in the kernel (work a cooperative ring runs only when
     /// asked, completions that overflowed the queue).
-    fn is_idle(&self) -> bool {
+    pub(crate) fn is_idle(&self) -> bool {
         let shared = &*self.shared;
         let _guard = lock(&shared.sq_lock);
         // SAFETY: `sq_lock` makes this the only user of the submission
@@ -385,6 +400,7 @@ impl Drop for Driver {
     /// freed memory.
     fn drop(&mut self) {
         self.shared.shutdown();
+        self.shared.steering.clear();
         let cancel = opcode::AsyncCancel2::new(types::CancelBuilder::any())
             .build()
             .user_data(Token::Ignore as u64);

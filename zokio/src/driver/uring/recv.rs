@@ -26,7 +26,7 @@ use io_uring::{cqueue, opcode, types};
 
 use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
-use super::{Shared, BUFFER_GROUP};
+use super::{steer, Shared, BUFFER_GROUP};
 
 /// Queued bytes above which the multishot is paused.
 const HIGH_WATER: usize = 256 * 1024;
@@ -59,6 +59,10 @@ struct State {
     /// The socket was dropped: never arm again.
     closed: bool,
     waker: Option<Waker>,
+    /// Steering's look at where the packets arrive (multi-thread only).
+    look: steer::Look,
+    /// The multishot was cancelled to move to this ring.
+    moving_to: Option<Arc<Shared>>,
 }
 
 /// The receive side of one stream socket.
@@ -77,6 +81,12 @@ impl Receiver {
             ring,
             state: Mutex::new(State::default()),
         })
+    }
+
+    /// The ring the socket was registered with (for tests).
+    #[cfg(test)]
+    pub(super) fn home(this: &ReceiverRef) -> &Arc<Shared> {
+        &this.ring
     }
 
     /// Calls `take` with the queued bytes once there are some (or with an
@@ -200,9 +210,41 @@ impl Receiver {
         // SAFETY: the entry points to no memory of ours (the kernel picks
         // buffers from the ring).
         unsafe { ring.push_op(this, entry) }?;
+        ring.steering.armed();
         state.armed = true;
         state.armed_on = Some(ring);
         Ok(())
+    }
+
+    /// Arms the multishot on `ring`, which adopted it from another ring
+    /// (see [`steer`]); runs on `ring`'s reaper. The receive counts as
+    /// armed meanwhile, so nothing else arms it; a stop or a close asked
+    /// for in between is honoured here.
+    pub(super) fn arm_adopted(this: &ReceiverRef, ring: &Arc<Shared>) {
+        let mut state = lock(&this.state);
+        let entry = opcode::RecvMulti::new(types::Fd(this.fd.as_raw_fd()), BUFFER_GROUP).build();
+        let result = if state.closed || state.pausing || state.eof || state.error.is_some() {
+            Ok(false)
+        } else {
+            // SAFETY: as in `arm`.
+            unsafe { ring.push_op(this, entry) }.map(|()| true)
+        };
+        match result {
+            Ok(true) => state.armed_on = Some(ring.clone()),
+            other => {
+                ring.steering.disarmed();
+                state.armed = false;
+                state.pausing = false;
+                if let Err(err) = other {
+                    state.error = Some(err);
+                }
+                let waker = state.waker.take();
+                drop(state);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            }
+        }
     }
 
     /// The socket is being dropped: cancel the multishot so that the kernel
@@ -213,6 +255,35 @@ impl Receiver {
         if state.armed {
             cancel(this, &state);
         }
+    }
+}
+
+impl Receiver {
+    /// A data completion on the ring the multishot is armed on: move it if
+    /// steering says so (see [`steer`]).
+    fn steer(this: &ReceiverRef, state: &mut State) {
+        let Some(ring) = &state.armed_on else {
+            return;
+        };
+        if let Some(to) = steer::look(ring, this.fd.as_raw_fd(), &mut state.look) {
+            Receiver::start_move(this, state, to);
+        }
+    }
+
+    /// Moves the multishot to `to`: cancels it, and its last completion
+    /// hands the socket over (see [`steer`]). Nothing happens unless it is
+    /// armed on a ring and neither stopping nor moving already.
+    #[cfg(test)]
+    pub(super) fn move_to(this: &ReceiverRef, to: Arc<Shared>) {
+        Receiver::start_move(this, &mut lock(&this.state), to);
+    }
+
+    fn start_move(this: &ReceiverRef, state: &mut State, to: Arc<Shared>) {
+        if state.armed_on.is_none() || state.pausing || state.moving_to.is_some() {
+            return;
+        }
+        cancel(this, state);
+        state.moving_to = Some(to);
     }
 }
 
@@ -233,14 +304,24 @@ impl Complete for Receiver {
                 }
                 cx.buffers.recycle(bid);
             }
+            if cqueue::more(flags) && !state.pausing && state.moving_to.is_none() {
+                Receiver::steer(this, &mut state);
+            }
         } else if result == 0 {
             state.eof = true;
         } else if result != -libc::ENOBUFS && result != -libc::ECANCELED {
             state.error = Some(io::Error::from_raw_os_error(-result));
         }
         if !cqueue::more(flags) {
+            if let Some(ring) = state.armed_on.take() {
+                ring.steering.disarmed();
+            }
             state.armed = false;
-            state.armed_on = None;
+            let moving_to = state.moving_to.take();
+            if let Some(to) = moving_to.filter(|_| !state.pausing && !state.closed) {
+                // Still armed as far as readers go, until `to` arms it.
+                state.armed = steer::Steering::adopt(&to, this.clone());
+            }
             state.pausing = false;
             // Out of buffers while a reader waits: try again at once.
             if result == -libc::ENOBUFS && state.waker.is_some() && state.pos == state.data.len() {

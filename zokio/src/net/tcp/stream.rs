@@ -43,6 +43,12 @@ pub struct TcpStream {
 }
 
 impl TcpStream {
+    /// The registered socket (for the driver's tests).
+    #[cfg(test)]
+    pub(crate) fn io_source(&self) -> &IoSource {
+        &self.io
+    }
+
     /// Connects to `addr`, trying each resolved address in turn.
     ///
     /// # Cancel safety

@@ -83,6 +83,12 @@ impl Parker {
         )
     }
 
+    /// Whether the worker's own ring has entries to submit or completions
+    /// to deliver.
+    pub(crate) fn has_pending_io(&self) -> bool {
+        matches!(&self.own, Own::Ring(ring) if ring.has_pending_io())
+    }
+
     /// The worker's own ring, if it has one.
     pub(crate) fn ring(&self) -> Option<&std::sync::Arc<driver::uring::Shared>> {
         match &self.own {

@@ -303,6 +303,9 @@ impl Context {
                 self.run_task(task);
                 continue;
             }
+            if self.flush_own_ring() {
+                continue;
+            }
             if let Some(task) = self.steal_work() {
                 self.run_task(task);
                 continue;
@@ -336,6 +339,20 @@ impl Context {
             self.handle.notify_parked();
         }
         self.with_core(|c| c.publish_stats(&self.handle));
+    }
+
+    /// Out of local tasks: submits what this worker's own ring holds and
+    /// delivers what completed, before looking at other workers' queues.
+    /// Its tasks are mostly waiting for those entries (their sends go with
+    /// the next `io_uring_enter`), and stealing instead would move a
+    /// connection's task off the worker its peer and its ring are on.
+    /// Whether that gave this worker work.
+    fn flush_own_ring(&self) -> bool {
+        if !self.with_core(|c| c.park.as_ref().is_some_and(|p| p.has_pending_io())) {
+            return false;
+        }
+        self.maintenance();
+        self.with_core(|c| c.has_work())
     }
 
     /// The local queue, except every `global_queue_interval` ticks when the
