@@ -1,8 +1,9 @@
 //! The io_uring driver.
 //!
-//! One ring per scheduler core: the current-thread scheduler has one, each
-//! thread-per-core worker has its own, and a multi-thread runtime shares one
-//! between its workers (the one that parks in it reaps it).
+//! One ring per scheduler thread: the current-thread scheduler has one, and
+//! each multi-thread or thread-per-core worker has its own, which it parks
+//! in and reaps. On a multi-thread runtime a stream's receive moves to the
+//! ring of the worker its packets arrive on ([`steer`]).
 //!
 //! * **Submission.** Any thread may queue an entry ([`Shared::push`]). The
 //!   thread that reaps the ring batches its own entries and submits them all
