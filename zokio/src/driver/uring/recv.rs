@@ -256,9 +256,7 @@ impl Receiver {
             cancel(this, &state);
         }
     }
-}
 
-impl Receiver {
     /// A data completion on the ring the multishot is armed on: move it if
     /// steering says so (see [`steer`]).
     fn steer(this: &ReceiverRef, state: &mut State) {
