@@ -35,7 +35,7 @@ use super::Shared;
 use crate::driver::lock;
 
 /// Data completions between two looks at `SO_INCOMING_CPU`.
-pub(super) const CHECK_EVERY: u32 = 16;
+pub(super) const CHECK_EVERY: u8 = 16;
 
 const UNKNOWN_CPU: usize = usize::MAX;
 
@@ -59,9 +59,9 @@ pub(crate) struct Steering {
 #[derive(Default)]
 pub(crate) struct Look {
     /// Data completions since the last check.
-    completions: u32,
+    completions: u8,
     /// The worker the last check named, if another one.
-    wanted: Option<usize>,
+    wanted: Option<u16>,
 }
 
 impl Steering {
@@ -152,13 +152,16 @@ pub(super) fn look(ring: &Arc<Shared>, fd: i32, look: &mut Look) -> Option<Arc<S
         return None;
     }
     look.completions = 0;
-    let wanted = wanted(ring, peers, fd);
+    // Small, as every stream socket's state holds it (a runtime with more
+    // workers than `u16` counts does not steer).
+    let wanted = wanted(ring, peers, fd).and_then(|i| u16::try_from(i).ok());
     if wanted.is_none() || wanted != look.wanted {
         look.wanted = wanted;
         return None;
     }
     look.wanted = None;
-    let (to_index, to) = wanted.and_then(|i| Some((i, peers[i].upgrade()?)))?;
+    let to_index = usize::from(wanted?);
+    let to = peers[to_index].upgrade()?;
     let from_index = peers
         .iter()
         .position(|p| std::ptr::eq(p.as_ptr(), Arc::as_ptr(ring)))?;
