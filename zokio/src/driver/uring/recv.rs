@@ -205,15 +205,20 @@ impl Receiver {
         if state.armed || state.closed || state.eof {
             return Ok(());
         }
-        let entry = opcode::RecvMulti::new(types::Fd(this.fd.as_raw_fd()), BUFFER_GROUP).build();
         let ring = super::ring_for(&this.ring);
-        // SAFETY: the entry points to no memory of ours (the kernel picks
-        // buffers from the ring).
-        unsafe { ring.push_op(this, entry) }?;
+        Receiver::push_multishot(this, &ring)?;
         ring.steering.armed();
         state.armed = true;
         state.armed_on = Some(ring);
         Ok(())
+    }
+
+    /// Queues the socket's multishot receive on `ring`.
+    fn push_multishot(this: &ReceiverRef, ring: &Shared) -> io::Result<()> {
+        let entry = opcode::RecvMulti::new(types::Fd(this.fd.as_raw_fd()), BUFFER_GROUP).build();
+        // SAFETY: the entry points to no memory of ours (the kernel picks
+        // buffers from the ring).
+        unsafe { ring.push_op(this, entry) }
     }
 
     /// Arms the multishot on `ring`, which adopted it from another ring
@@ -222,12 +227,10 @@ impl Receiver {
     /// for in between is honoured here.
     pub(super) fn arm_adopted(this: &ReceiverRef, ring: &Arc<Shared>) {
         let mut state = lock(&this.state);
-        let entry = opcode::RecvMulti::new(types::Fd(this.fd.as_raw_fd()), BUFFER_GROUP).build();
         let result = if state.closed || state.pausing || state.eof || state.error.is_some() {
             Ok(false)
         } else {
-            // SAFETY: as in `arm`.
-            unsafe { ring.push_op(this, entry) }.map(|()| true)
+            Receiver::push_multishot(this, ring).map(|()| true)
         };
         match result {
             Ok(true) => state.armed_on = Some(ring.clone()),
