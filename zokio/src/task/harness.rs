@@ -79,10 +79,15 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                 Poll::Pending => match self.header().state.transition_to_idle() {
                     TransitionToIdle::Ok => {}
                     TransitionToIdle::OkNotified => {
-                        // SAFETY: the runner's reference becomes the new
-                        // `Notified` (the transition kept it).
+                        // SAFETY: the transition took a new reference for
+                        // the `Notified`.
                         let notified = unsafe { Notified::from_raw(self.raw()) };
+                        // Once queued, the task may run and finish on another
+                        // thread; the runner's reference keeps the cell (and
+                        // the scheduler borrowed from it) alive until here.
                         self.scheduler().yield_now(notified);
+                        // SAFETY: the runner's reference, given up.
+                        unsafe { self.raw().drop_reference() };
                     }
                     // SAFETY: the runner held the last reference.
                     TransitionToIdle::OkDealloc => unsafe { self.raw().dealloc() },
@@ -228,7 +233,8 @@ pub(crate) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 
 /// # Safety
 /// `ptr` is a live `Cell<F, S>`; the caller gives up a reference, which the
-/// new `Notified` takes over.
+/// new `Notified` takes over, and holds another until this returns (see
+/// `RawTask::schedule`).
 pub(crate) unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the caller's contract.
     let harness = unsafe { Harness::<F, S>::from_raw(ptr) };

@@ -31,7 +31,10 @@
 //!    that holds the scheduler core owning that list, or the lock of that
 //!    list where a scheduler shares it between threads.
 //! 5. **The scheduler handle** in the cell is never written after creation and
-//!    is `Sync`, so any thread holding a reference may use it.
+//!    is `Sync`, so any thread holding a reference may use it. Queuing a
+//!    `Notified` gives its reference away (another thread may run and free
+//!    the task before the call returns), so whoever calls the scheduler holds
+//!    a second reference until it returns.
 //! 6. **Layout.** `Header` is the first field of the `repr(C)` cell, so a
 //!    header pointer is a cell pointer; the vtable functions, monomorphised
 //!    per cell type, are the only code that casts it back.
@@ -39,6 +42,8 @@
 mod block_in_place;
 pub(crate) mod cell;
 mod error;
+#[cfg(all(test, not(loom)))]
+mod handoff_tests;
 pub(crate) mod harness;
 mod id;
 mod join;

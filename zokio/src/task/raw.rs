@@ -86,7 +86,9 @@ impl RawTask {
     }
 
     /// # Safety
-    /// The caller gives up a reference, which becomes the `Notified`'s.
+    /// The caller gives up a reference, which becomes the `Notified`'s, and
+    /// holds another until this returns: the scheduler lives in the task,
+    /// and another thread may run and free the task once it is queued.
     pub(crate) unsafe fn schedule(self) {
         // SAFETY: the vtable matches the cell; the caller's contract.
         unsafe { (self.header().vtable.schedule)(self.ptr) }

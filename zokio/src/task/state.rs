@@ -162,6 +162,10 @@ impl State {
             let mut next = cur;
             next.0 &= !RUNNING;
             let action = if cur.is_notified() {
+                // A new reference for the `Notified`: the runner keeps its
+                // own while the scheduler queues the task, which another
+                // thread may run (and free) before `yield_now` returns.
+                next.ref_inc();
                 TransitionToIdle::OkNotified
             } else {
                 next.ref_dec();
@@ -210,8 +214,10 @@ impl State {
                     TransitionToNotified::DoNothing
                 }
             } else {
-                // Our reference becomes the `Notified`'s.
+                // A new reference for the `Notified`; the waker's is dropped
+                // only after the scheduler returns (it lives in the task).
                 next.0 |= NOTIFIED;
+                next.ref_inc();
                 TransitionToNotified::Submit
             };
             (Some(next), action)

@@ -67,8 +67,12 @@ unsafe fn wake_by_val(ptr: *const ()) {
     // SAFETY: the waker's contract; this consumes the waker's reference.
     let task = unsafe { raw_task(ptr) };
     match task.header().state.transition_to_notified_by_val() {
-        // SAFETY: the transition kept our reference for the `Notified`.
-        TransitionToNotified::Submit => unsafe { task.schedule() },
+        // SAFETY: the transition took a new reference for the `Notified`;
+        // ours keeps the task alive until the scheduler returns, then goes.
+        TransitionToNotified::Submit => unsafe {
+            task.schedule();
+            task.drop_reference();
+        },
         // SAFETY: our reference was the last.
         TransitionToNotified::Dealloc => unsafe { task.dealloc() },
         TransitionToNotified::DoNothing => {}
