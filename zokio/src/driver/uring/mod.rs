@@ -49,9 +49,11 @@ pub(crate) use buf_ring::GROUP as BUFFER_GROUP;
 
 /// Entries in each ring's submission queue.
 const RING_ENTRIES: u32 = 1024;
-/// Provided receive buffers per ring, and the size of each.
+/// Provided receive buffers per ring, the size of each, and how many the
+/// kernel gets at first (more as it runs out: see `buf_ring`).
 const RECV_BUFFERS: u16 = 256;
 const RECV_BUFFER_SIZE: usize = 16 * 1024;
+const RECV_BUFFERS_FIRST: u16 = 32;
 
 /// Reads into buffers and writes of at least this many bytes go between
 /// the caller's buffer and the socket with one plain system call (see
@@ -126,7 +128,7 @@ fn thread_mark() -> usize {
 pub(crate) fn new() -> io::Result<(Driver, std::sync::Arc<Shared>)> {
     let ring = probe::setup(RING_ENTRIES)?;
     probe::probe(&ring)?;
-    let buffers = BufRing::register(&ring, RECV_BUFFERS, RECV_BUFFER_SIZE)?;
+    let buffers = BufRing::register(&ring, RECV_BUFFERS, RECV_BUFFER_SIZE, RECV_BUFFERS_FIRST)?;
     // Blocking on purpose: io_uring fails a read of a non-blocking
     // descriptor with EAGAIN at once instead of waiting for it.
     // SAFETY: `eventfd` returns a new descriptor or -1.

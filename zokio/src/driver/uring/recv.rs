@@ -310,7 +310,9 @@ impl Complete for Receiver {
             }
         } else if result == 0 {
             state.eof = true;
-        } else if result != -libc::ENOBUFS && result != -libc::ECANCELED {
+        } else if result == -libc::ENOBUFS {
+            cx.buffers.grow();
+        } else if result != -libc::ECANCELED {
             state.error = Some(io::Error::from_raw_os_error(-result));
         }
         if !cqueue::more(flags) {
