@@ -294,3 +294,63 @@ fn block_in_place_panics_on_current_thread_and_runs_outside_a_runtime() {
         .unwrap_err();
     assert!(err.is_panic());
 }
+
+/// A stream's writer and reader on one worker take turns (the writer fills
+/// the socket, then the reader drains it, each in one long poll); the
+/// scheduler hands one of them to the idle worker so that the two overlap.
+/// The split holds: each task's I/O then goes to its own worker. Checked
+/// by the threads the two tasks end on, on both I/O backends.
+#[test]
+fn a_stream_writer_and_its_reader_end_on_two_workers() {
+    use zokio::io::{AsyncReadExt, AsyncWriteExt};
+    use zokio::runtime::IoBackend;
+
+    const CHUNK: usize = 64 * 1024;
+    const CHUNKS: usize = 512; // 32 MiB
+    for backend in [IoBackend::Uring, IoBackend::Poll] {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .io_backend(backend)
+            .build()
+            .unwrap();
+        let handle = rt.handle().clone();
+        let (received, writer_thread, reader_thread) = rt.block_on(async move {
+            zokio::spawn(async move {
+                let listener = zokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let writer = handle.spawn(async move {
+                    let (mut socket, _) = listener.accept().await.unwrap();
+                    let chunk: Vec<u8> = (0..CHUNK).map(|i| i as u8).collect();
+                    for _ in 0..CHUNKS {
+                        socket.write_all(&chunk).await.unwrap();
+                    }
+                    socket.shutdown().await.unwrap();
+                    thread::current().id()
+                });
+                let mut socket = zokio::net::TcpStream::connect(addr).await.unwrap();
+                let mut buf = vec![0u8; CHUNK];
+                let mut received = 0usize;
+                loop {
+                    let n = socket.read(&mut buf).await.unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    for (k, &b) in buf[..n].iter().enumerate() {
+                        assert_eq!(b, ((received + k) % CHUNK) as u8);
+                    }
+                    received += n;
+                }
+                let reader_thread = thread::current().id();
+                (received, writer.await.unwrap(), reader_thread)
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(received, CHUNK * CHUNKS);
+        assert_ne!(
+            writer_thread, reader_thread,
+            "{backend:?}: the writer and the reader ended on one worker"
+        );
+    }
+}

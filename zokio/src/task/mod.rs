@@ -155,6 +155,11 @@ impl<S: 'static> Notified<S> {
         Notified(unsafe { Task::from_raw(raw) })
     }
 
+    /// The task's id.
+    pub(crate) fn id(&self) -> Id {
+        self.0.raw.id()
+    }
+
     /// Polls the task (or cancels it if it was aborted). Must be called on a
     /// thread allowed to poll it (the scheduler's).
     pub(crate) fn run(self) {

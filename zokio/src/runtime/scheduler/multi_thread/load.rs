@@ -39,6 +39,17 @@ const HELP_AFTER: Duration = Duration::from_micros(20);
 /// connections lost the second core (UDP echo at 0.75× of Tokio's). A
 /// stream whose reader polls for a millisecond still gets its helper.
 const MOVE_AFTER: Duration = Duration::from_micros(100);
+/// Mean poll time from which two tasks that take turns on one worker are
+/// worth splitting over two (see [`Load::polls_are_long`]).
+///
+/// A stream's writer and reader on one connection look like a pair serving
+/// each other, but each fills or drains the whole socket buffer in a poll
+/// of a millisecond or more: on one worker they take turns, on two they
+/// overlap (the writer fills while the reader drains). Next to polls that
+/// long, the cross-core wake-up a split adds to each turn (some
+/// microseconds) is small; an echo's polls (a few microseconds) stay far
+/// below this and their pairs stay together.
+const SPLIT_AFTER: Duration = Duration::from_micros(200);
 /// The estimate before the first batch: a fresh runtime wakes a helper for
 /// four queued tasks, not for the first one spawned (which would then be
 /// stolen, with the I/O it starts, away from the task that spawned it).
@@ -111,6 +122,13 @@ impl Load {
         worth_help(self.mean_ns, queued)
     }
 
+    /// Whether this worker's polls run long enough that a second task
+    /// taking turns with the one it just ran should go to an idle worker
+    /// (see [`SPLIT_AFTER`]).
+    pub(super) fn polls_are_long(&self) -> bool {
+        self.mean_ns >= SPLIT_AFTER.as_nanos() as u64
+    }
+
     /// Whether `queued` tasks that the driver woke are worth waking an idle
     /// worker for (see [`MOVE_AFTER`]).
     pub(super) fn worth_moving(&self, queued: usize) -> bool {
@@ -157,6 +175,16 @@ mod tests {
         assert!(load.worth_moving(10));
         load.mean_ns = 1_000_000;
         assert!(load.worth_moving(1));
+    }
+
+    #[test]
+    fn only_millisecond_polls_split_a_pair() {
+        let mut load = Load::new();
+        assert!(!load.polls_are_long());
+        load.mean_ns = 20_000;
+        assert!(!load.polls_are_long(), "a 4 KiB echo's polls");
+        load.mean_ns = 1_000_000;
+        assert!(load.polls_are_long(), "a bulk stream's polls");
     }
 
     #[test]

@@ -205,6 +205,24 @@ impl Handle {
         }
     }
 
+    /// Gives `task` to a parked worker and wakes it; the task comes back
+    /// when no worker is parked (or one searches already).
+    pub(super) fn hand_to_parked(
+        &self,
+        task: Notified<Arc<Handle>>,
+    ) -> Result<(), Notified<Arc<Handle>>> {
+        let Some(index) = self.shared.idle.worker_to_notify() else {
+            return Err(task);
+        };
+        // The woken worker counts as searching and looks in the inject
+        // queue. A closed queue means shutdown: the task is or will be
+        // cancelled, so dropping it loses nothing.
+        let _ = self.shared.inject.push(task);
+        self.shared.metrics.notifies.fetch_add(1, Relaxed);
+        self.shared.remotes[index].unpark.unpark();
+        Ok(())
+    }
+
     /// After the last searcher parks: wake someone if work is waiting.
     fn notify_if_work_pending(&self) {
         let pending =

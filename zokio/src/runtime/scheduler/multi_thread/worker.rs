@@ -11,7 +11,7 @@ use crate::runtime::config::Config;
 use crate::runtime::scheduler::every::Every;
 use crate::runtime::scheduler::inject::Inject;
 use crate::runtime::{context, coop, scheduler};
-use crate::task::Notified;
+use crate::task::{Id, Notified};
 
 use super::load::Load;
 use super::park::Parker;
@@ -26,6 +26,16 @@ const PAIR_BACKLOG: usize = 2;
 /// back of the queue, so that two tasks waking each other cannot starve
 /// the rest.
 const MAX_LIFO_POLLS: usize = 3;
+
+/// What a worker does about the tasks the driver just woke into its queue.
+enum AfterWake {
+    /// Runs them.
+    Stay,
+    /// Wakes a parked worker to steal some.
+    Help,
+    /// Gives this one to a parked worker.
+    HandOff(Notified<Arc<Handle>>),
+}
 
 /// The state a worker owns.
 pub(crate) struct Core {
@@ -45,6 +55,13 @@ pub(crate) struct Core {
     stats: Stats,
     /// How long the queued tasks will take, roughly.
     load: Load,
+    /// The task polled last, to tell a task that takes turns with another
+    /// from one that runs alone (see [`Core::after_driver`]).
+    last_polled: Option<Id>,
+    /// Set when this worker has just handed its one queued task to a
+    /// parked worker through the inject queue: it leaves that queue alone
+    /// until it runs a task or parks, so as not to take the task back.
+    handed_off: bool,
     /// What the worker sleeps on; travels with the core when
     /// `block_in_place` hands it to another thread.
     park: Option<Parker>,
@@ -97,6 +114,8 @@ impl Core {
             rand: 0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B),
             stats: Stats::default(),
             load: Load::new(),
+            last_polled: None,
+            handed_off: false,
             park: Some(park),
         }
     }
@@ -138,19 +157,42 @@ impl Core {
     }
 
     /// After the driver woke tasks into this queue (a park or maintenance
-    /// pass): whether they need another worker. More than
-    /// [`PAIR_BACKLOG`] of them by the usual rule ([`Load::worth_help`]), as
-    /// many independent connections gain from a second core; fewer only for
-    /// long polls ([`Load::worth_moving`]).
+    /// pass): whether they need another worker.
     ///
-    /// Never when nothing is there to steal (the one woken task sits in the
-    /// LIFO slot): the helper would wake, find nothing and park again.
-    fn woken_backlog_needs_help(&self) -> bool {
+    /// * One task, while polls run long ([`Load::polls_are_long`]), that is
+    ///   not the one polled last: it takes turns with that one (a stream's
+    ///   writer and reader, each filling or draining the socket in one long
+    ///   poll), and goes to a parked worker, where the two overlap. Its I/O
+    ///   goes to that worker's ring from then on, so the split holds. The
+    ///   task polled last, woken again, runs alone and stays.
+    /// * Otherwise one task stays: this worker runs it next, and a helper
+    ///   would find nothing to steal.
+    /// * More than [`PAIR_BACKLOG`] by the usual rule ([`Load::worth_help`]),
+    ///   as many independent connections gain from a second core; fewer only
+    ///   for long polls ([`Load::worth_moving`]). Never when nothing is there
+    ///   to steal (the one woken task sits in the LIFO slot).
+    fn after_driver(&mut self) -> AfterWake {
         let stealable = self.run_queue.len();
         let queued = stealable + usize::from(self.lifo.is_some());
-        stealable > 0
+        if queued == 1 {
+            if self.load.polls_are_long() {
+                if let Some(task) = self.lifo.take().or_else(|| self.run_queue.pop()) {
+                    if Some(task.id()) != self.last_polled {
+                        return AfterWake::HandOff(task);
+                    }
+                    self.lifo = Some(task);
+                }
+            }
+            return AfterWake::Stay;
+        }
+        let help = stealable > 0
             && ((queued > PAIR_BACKLOG && self.load.worth_help(queued))
-                || self.load.worth_moving(queued))
+                || self.load.worth_moving(queued));
+        if help {
+            AfterWake::Help
+        } else {
+            AfterWake::Stay
+        }
     }
 
     /// Whether this worker's queue holds enough work to wake an idle worker
@@ -328,17 +370,26 @@ impl Context {
             c.park.take().expect("worker parker missing")
         });
         parker.maintain(&self.handle.shared.driver, &self.handle.driver);
-        let help = self.with_core(|c| {
+        let next = self.with_core(|c| {
             c.is_parked = false;
             c.park = Some(parker);
             c.load.begin_batch();
-            c.woken_backlog_needs_help()
+            c.after_driver()
         });
-        // More woke than this worker gets to soon: let an idle one help.
-        if help {
-            self.handle.notify_parked();
-        }
+        self.act_after_driver(next);
         self.with_core(|c| c.publish_stats(&self.handle));
+    }
+
+    fn act_after_driver(&self, next: AfterWake) {
+        match next {
+            AfterWake::Stay => {}
+            // More woke than this worker gets to soon: let an idle one help.
+            AfterWake::Help => self.handle.notify_parked(),
+            AfterWake::HandOff(task) => match self.handle.hand_to_parked(task) {
+                Ok(()) => self.with_core(|c| c.handed_off = true),
+                Err(task) => self.with_core(|c| c.lifo = Some(task)),
+            },
+        }
     }
 
     /// Out of local tasks: submits what this worker's own ring holds and
@@ -361,6 +412,9 @@ impl Context {
     fn next_task(&self, inject_first: bool) -> Option<Notified<Arc<Handle>>> {
         let handle = &*self.handle;
         let inject = &handle.shared.inject;
+        if self.with_core(|c| c.handed_off) {
+            return self.with_core(|c| c.lifo.take().or_else(|| c.run_queue.pop()));
+        }
         if inject_first {
             if let Some(task) = inject.pop() {
                 return Some(task);
@@ -421,6 +475,9 @@ impl Context {
                 return stolen;
             }
         }
+        if self.with_core(|c| c.handed_off) {
+            return None;
+        }
         handle.shared.inject.pop()
     }
 
@@ -428,6 +485,8 @@ impl Context {
         let handle = &*self.handle;
         let was_searching = self.with_core(|c| {
             c.load.polled();
+            c.last_polled = Some(task.id());
+            c.handed_off = false;
             std::mem::take(&mut c.is_searching)
         });
         if was_searching && handle.shared.idle.transition_worker_from_searching() {
@@ -454,7 +513,10 @@ impl Context {
                     return;
                 }
                 lifo_polls += 1;
-                self.with_core(|c| c.load.polled());
+                self.with_core(|c| {
+                    c.load.polled();
+                    c.last_polled = Some(next.id());
+                });
                 next.run();
             }
         });
@@ -465,6 +527,7 @@ impl Context {
         let handle = &*self.handle;
         let (index, was_searching, has_work) = self.with_core(|c| {
             self.end_batch(c);
+            c.handed_off = false;
             let out = (c.index, c.is_searching, c.has_work());
             c.is_searching = false;
             out
@@ -502,13 +565,11 @@ impl Context {
             }
             if self.with_core(|c| c.has_work()) {
                 let was_listed = handle.shared.idle.unpark_worker_by_id(index);
-                let help = self.with_core(|c| {
+                let next = self.with_core(|c| {
                     c.is_searching = !was_listed;
-                    c.woken_backlog_needs_help()
+                    c.after_driver()
                 });
-                if help {
-                    handle.notify_parked();
-                }
+                self.act_after_driver(next);
                 return;
             }
             if handle.shared.idle.is_parked(index) {
