@@ -12,6 +12,7 @@ mod park;
 pub(crate) mod poll;
 pub(crate) mod readiness;
 pub(crate) mod source;
+mod steer;
 pub(crate) mod sys;
 #[cfg(target_os = "linux")]
 pub(crate) mod uring;
@@ -135,9 +136,9 @@ pub(crate) fn new(enable_time: bool, io: Option<IoBackend>) -> io::Result<(Drive
     Ok((Driver { park }, Handle { time, unparker, io }))
 }
 
-/// The drivers of a multi-thread runtime: the shared one (timers; epoll on
-/// the readiness backend), its handle, and on io_uring one ring per worker.
-/// The first worker's ring also serves threads that are not workers.
+/// The drivers of a multi-thread runtime: the shared one (its timers), its
+/// handle, and one I/O driver per worker (a ring, or an epoll instance).
+/// The first worker's also serves threads that are not workers.
 pub(crate) fn new_multi_thread(
     enable_time: bool,
     io: Option<IoBackend>,
@@ -150,21 +151,15 @@ pub(crate) fn new_multi_thread(
             return Ok((driver, handle, (0..workers).map(|_| None).collect()));
         }
     };
-    match first {
+    let (parks, io) = match first {
         Selected::Poll(driver, shared) => {
-            let unparker = Unparker::Poll(shared.clone());
-            let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
-            let handle = Handle {
-                time,
-                unparker,
-                io: Some(IoHandle::Poll(shared)),
-            };
-            let park = Park::Poll(driver);
-            Ok((
-                Driver { park },
-                handle,
-                (0..workers).map(|_| None).collect(),
-            ))
+            let mut drivers = vec![(driver, shared.clone())];
+            for _ in 1..workers {
+                drivers.push(poll::new()?);
+            }
+            poll::Shared::link(&drivers.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>());
+            let parks: Vec<_> = drivers.into_iter().map(|(d, _)| Park::Poll(d)).collect();
+            (parks, IoHandle::Poll(shared))
         }
         Selected::Uring(driver, shared) => {
             let mut rings = vec![(driver, shared.clone())];
@@ -172,36 +167,32 @@ pub(crate) fn new_multi_thread(
                 rings.push(uring::new()?);
             }
             uring::steer::Steering::link(&rings.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>());
-            let wake = Arc::new(TimerWake {
-                holder: std::sync::atomic::AtomicUsize::new(usize::MAX),
-                workers: rings
-                    .iter()
-                    .map(|(_, s)| Unparker::Uring(s.clone()))
-                    .collect(),
-            });
-            let unparker = Unparker::Timer(wake);
-            let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
-            let handle = Handle {
-                time,
-                unparker,
-                io: Some(IoHandle::Uring(shared)),
-            };
-            // Nobody sleeps in the shared driver here: holding it only means
-            // sleeping with the timers.
-            let shared_driver = Driver {
-                park: Park::Condvar(Parker::new()),
-            };
-            let workers = rings
-                .into_iter()
-                .map(|(d, _)| {
-                    Some(Driver {
-                        park: Park::Uring(d),
-                    })
-                })
-                .collect();
-            Ok((shared_driver, handle, workers))
+            let parks: Vec<_> = rings.into_iter().map(|(d, _)| Park::Uring(d)).collect();
+            (parks, IoHandle::Uring(shared))
         }
-    }
+    };
+    let workers: Vec<_> = parks.into_iter().map(|park| Driver { park }).collect();
+    let wake = Arc::new(TimerWake {
+        holder: std::sync::atomic::AtomicUsize::new(usize::MAX),
+        workers: workers.iter().map(Driver::unparker).collect(),
+    });
+    let unparker = Unparker::Timer(wake);
+    let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
+    let handle = Handle {
+        time,
+        unparker,
+        io: Some(io),
+    };
+    // Nobody sleeps in the shared driver here: holding it only means
+    // sleeping with the timers.
+    let shared_driver = Driver {
+        park: Park::Condvar(Parker::new()),
+    };
+    Ok((
+        shared_driver,
+        handle,
+        workers.into_iter().map(Some).collect(),
+    ))
 }
 
 enum Selected {
@@ -307,8 +298,8 @@ impl Handle {
         self.unparker.wakeups()
     }
 
-    /// Stream receives moved between the workers' rings (multi-thread on
-    /// io_uring; see `uring::steer`).
+    /// Stream sockets moved between the workers' I/O drivers (multi-thread;
+    /// see `steer`).
     pub(crate) fn receive_moves(&self) -> u64 {
         match &self.unparker {
             Unparker::Timer(wake) => wake
@@ -316,6 +307,7 @@ impl Handle {
                 .iter()
                 .map(|worker| match worker {
                     Unparker::Uring(ring) => ring.receive_moves(),
+                    Unparker::Poll(shared) => shared.moves(),
                     _ => 0,
                 })
                 .sum(),
@@ -341,6 +333,15 @@ impl Handle {
             Some(IoHandle::Uring(ring)) => ring.shutdown(),
             Some(IoHandle::Poll(shared)) => shared.shutdown(),
             None => {}
+        }
+        // The other workers' epoll instances (their rings shut down as
+        // their drivers drop).
+        if let Unparker::Timer(wake) = &self.unparker {
+            for worker in &wake.workers {
+                if let Unparker::Poll(shared) = worker {
+                    shared.shutdown();
+                }
+            }
         }
     }
 }
@@ -371,16 +372,22 @@ impl Driver {
         match &self.park {
             Park::Condvar(parker) => parker.unparker(),
             Park::Uring(driver) => Unparker::Uring(driver.shared().clone()),
-            Park::Poll(_) => unreachable!("a readiness driver is never a worker's own"),
+            Park::Poll(driver) => Unparker::Poll(driver.shared().clone()),
         }
     }
 
-    /// The ring this driver reaps, if it is one.
-    pub(crate) fn ring(&self) -> Option<&Arc<uring::Shared>> {
-        match &self.park {
-            Park::Uring(driver) => Some(driver.shared()),
+    /// Makes this driver the one I/O started on the calling thread goes to
+    /// (a multi-thread worker's own), or clears that with `None`.
+    pub(crate) fn set_current(driver: Option<&Driver>) {
+        let park = driver.map(|driver| &driver.park);
+        uring::set_current(match park {
+            Some(Park::Uring(ring)) => Some(ring.shared().clone()),
             _ => None,
-        }
+        });
+        poll::set_current(match park {
+            Some(Park::Poll(instance)) => Some(instance.shared().clone()),
+            _ => None,
+        });
     }
 
     /// Whether this is a ring with entries to submit or completions to

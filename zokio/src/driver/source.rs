@@ -153,6 +153,15 @@ impl IoSource {
         self.uring_stream().map(|(receiver, _)| receiver)
     }
 
+    /// The registration on the readiness driver (for tests).
+    #[cfg(test)]
+    pub(crate) fn poll_registration(&self) -> Option<&poll::Registration> {
+        match &self.backend {
+            Backend::Poll(registration) => Some(registration),
+            Backend::Uring(_) => None,
+        }
+    }
+
     pub(crate) fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
@@ -434,7 +443,20 @@ impl IoSource {
     /// the next read would fail with `WouldBlock`), so after a few full
     /// reads a TCP socket gets `TCP_INQ` and reads through `recvmsg`, which
     /// says how much is left. Nothing is read ahead of the caller.
+    ///
+    /// A read that brought data also counts for steering (on a multi-thread
+    /// runtime the socket moves to the worker its packets come from).
     fn recv_stream(&self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+        let read = self.recv_stream_once(buf);
+        if let (Ok((n, _)), Backend::Poll(registration)) = (&read, &self.backend) {
+            if *n > 0 {
+                registration.saw_data();
+            }
+        }
+        read
+    }
+
+    fn recv_stream_once(&self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
         let len = buf.len();
         #[cfg(target_os = "linux")]
         if self.inq.load(Relaxed) == INQ_ON {

@@ -153,10 +153,11 @@ impl RuntimeMetrics {
         }
     }
 
-    /// Stream sockets whose receive moved to another worker's ring, to sit
-    /// with the peer its packets come from (multi-thread on io_uring; zero
-    /// elsewhere). A task runs where its socket receives, so this counts
-    /// connections that changed worker for locality.
+    /// Stream sockets whose receive moved to another worker's I/O driver
+    /// (its ring, or its epoll instance on the readiness backend), to sit
+    /// with the peer its packets come from (multi-thread; zero elsewhere).
+    /// A task runs where its socket receives, so this counts connections
+    /// that changed worker for locality.
     pub fn io_receive_move_count(&self) -> u64 {
         match &self.handle {
             scheduler::Handle::MultiThread(_) => self.handle.driver().receive_moves(),

@@ -4,12 +4,22 @@
 //! Every registered descriptor has a [`Readiness`] in a slab; the key is the
 //! `mio` token. Registrations are edge-triggered: a task that gets
 //! `WouldBlock` clears the readiness it saw and waits for the next edge.
+//!
+//! A multi-thread runtime gives each worker an epoll instance of its own,
+//! as it gives each a ring on io_uring: a socket registers with the one of
+//! the worker that creates it, its events wake its task on that worker,
+//! and a stream socket moves to the worker its packets come from
+//! ([`Registration::saw_data`], by the rule of [`crate::driver::steer`]):
+//! it registers with the new instance before it leaves the old, and an
+//! edge-triggered registration reports the readiness it finds, so no event
+//! is lost in between.
 
 use crate::driver::lock;
+use std::cell::RefCell;
 use std::io;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use mio::unix::SourceFd;
@@ -17,6 +27,7 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use super::readiness::{self, Readiness};
+use super::steer;
 
 /// The token of the waker that unparks the driver.
 const WAKER: Token = Token(usize::MAX);
@@ -33,6 +44,15 @@ pub(crate) struct Shared {
     state: AtomicUsize,
     shutdown: AtomicBool,
     wakeups: AtomicUsize,
+    /// Every instance of the runtime, this one included, in worker order;
+    /// unset where there is one instance.
+    peers: OnceLock<Vec<Weak<Shared>>>,
+    /// The CPU the worker last polled this instance on.
+    cpu: AtomicUsize,
+    /// Registrations of this instance (its load, for steering).
+    registered: AtomicUsize,
+    /// Registrations moved here (a metric).
+    moves: AtomicU64,
 }
 
 /// The part owned by whoever parks in the driver.
@@ -44,10 +64,27 @@ pub(crate) struct Driver {
 
 /// One registered descriptor; deregisters when dropped.
 pub(crate) struct Registration {
-    shared: Arc<Shared>,
-    key: usize,
     fd: RawFd,
     pub(crate) readiness: Arc<Readiness>,
+    home: Mutex<Home>,
+}
+
+/// The instance a descriptor is registered with, and its key there.
+struct Home {
+    shared: Arc<Shared>,
+    key: usize,
+    look: steer::Look,
+}
+
+thread_local! {
+    /// The instance of the multi-thread worker running on this thread.
+    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+}
+
+/// Makes `shared` the instance sockets created on this thread register
+/// with (a multi-thread worker's own), or clears it.
+pub(crate) fn set_current(shared: Option<Arc<Shared>>) {
+    CURRENT.with(|current| *current.borrow_mut() = shared);
 }
 
 pub(crate) fn new() -> io::Result<(Driver, Arc<Shared>)> {
@@ -61,6 +98,10 @@ pub(crate) fn new() -> io::Result<(Driver, Arc<Shared>)> {
         state: AtomicUsize::new(EMPTY),
         shutdown: AtomicBool::new(false),
         wakeups: AtomicUsize::new(0),
+        peers: OnceLock::new(),
+        cpu: AtomicUsize::new(steer::UNKNOWN_CPU),
+        registered: AtomicUsize::new(0),
+        moves: AtomicU64::new(0),
     });
     let driver = Driver {
         poll,
@@ -70,13 +111,59 @@ pub(crate) fn new() -> io::Result<(Driver, Arc<Shared>)> {
     Ok((driver, shared))
 }
 
+impl steer::Peer for Shared {
+    fn cpu(&self) -> usize {
+        self.cpu.load(Relaxed)
+    }
+
+    fn load(&self) -> usize {
+        self.registered.load(Relaxed)
+    }
+}
+
 impl Shared {
-    /// Registers `fd` for read and write readiness.
+    /// Links the instances of one multi-thread runtime.
+    pub(crate) fn link(instances: &[Arc<Shared>]) {
+        let peers: Vec<_> = instances.iter().map(Arc::downgrade).collect();
+        for shared in instances {
+            let _ = shared.peers.set(peers.clone());
+        }
+    }
+
+    /// Registers `fd` for read and write readiness, with this thread's
+    /// worker's instance if it is one of this runtime's, else with this one.
     pub(crate) fn register(self: &Arc<Self>, fd: RawFd) -> io::Result<Registration> {
+        let home = CURRENT
+            .with(|current| current.borrow().clone())
+            .filter(|current| self.is_peer(current))
+            .unwrap_or_else(|| self.clone());
+        let readiness = Arc::new(Readiness::default());
+        let key = home.add(fd, &readiness)?;
+        Ok(Registration {
+            fd,
+            readiness,
+            home: Mutex::new(Home {
+                shared: home,
+                key,
+                look: steer::Look::default(),
+            }),
+        })
+    }
+
+    fn is_peer(&self, other: &Arc<Shared>) -> bool {
+        std::ptr::eq(self, Arc::as_ptr(other))
+            || self.peers.get().is_some_and(|peers| {
+                peers
+                    .iter()
+                    .any(|peer| std::ptr::eq(peer.as_ptr(), Arc::as_ptr(other)))
+            })
+    }
+
+    /// Adds `fd` to this instance, its events going to `readiness`; its key.
+    fn add(&self, fd: RawFd, readiness: &Arc<Readiness>) -> io::Result<usize> {
         if self.shutdown.load(SeqCst) {
             return Err(super::driver_gone());
         }
-        let readiness = Arc::new(Readiness::default());
         let key = lock(&self.resources).insert(readiness.clone());
         let interest = Interest::READABLE | Interest::WRITABLE;
         if let Err(err) = self
@@ -86,12 +173,21 @@ impl Shared {
             lock(&self.resources).remove(key);
             return Err(err);
         }
-        Ok(Registration {
-            shared: self.clone(),
-            key,
-            fd,
-            readiness,
-        })
+        self.registered.fetch_add(1, Relaxed);
+        Ok(key)
+    }
+
+    /// Takes `fd`, registered under `key`, off this instance.
+    fn remove(&self, fd: RawFd, key: usize) {
+        let _ = self.registry.deregister(&mut SourceFd(&fd));
+        if lock(&self.resources).try_remove(key).is_some() {
+            self.registered.fetch_sub(1, Relaxed);
+        }
+    }
+
+    /// Registrations moved to this instance so far.
+    pub(crate) fn moves(&self) -> u64 {
+        self.moves.load(Relaxed)
     }
 
     pub(crate) fn unpark(&self) {
@@ -118,17 +214,69 @@ impl Shared {
     }
 }
 
+impl Registration {
+    /// A read of this stream socket brought data: moves the registration
+    /// to another worker's instance if steering says so.
+    pub(crate) fn saw_data(&self) {
+        let mut home = lock(&self.home);
+        let home = &mut *home;
+        let Some(peers) = home.shared.peers.get() else {
+            return;
+        };
+        let Some(to) = steer::look(&*home.shared, peers, self.fd, &mut home.look) else {
+            return;
+        };
+        // On the new instance first: edge-triggered, it reports what is
+        // ready now, and the old one reports until it lets go.
+        let Ok(key) = to.add(self.fd, &self.readiness) else {
+            return;
+        };
+        home.shared.remove(self.fd, home.key);
+        to.moves.fetch_add(1, Relaxed);
+        home.shared = to;
+        home.key = key;
+    }
+
+    /// Moves the registration to the instance of worker `index` (for
+    /// tests).
+    #[cfg(test)]
+    pub(crate) fn move_to_worker(&self, index: usize) {
+        let mut home = lock(&self.home);
+        let peers = home
+            .shared
+            .peers
+            .get()
+            .expect("a multi-thread runtime links its instances");
+        let to = peers[index % peers.len()].upgrade().unwrap();
+        if Arc::ptr_eq(&to, &home.shared) {
+            return;
+        }
+        let key = to.add(self.fd, &self.readiness).unwrap();
+        home.shared.remove(self.fd, home.key);
+        to.moves.fetch_add(1, Relaxed);
+        home.shared = to;
+        home.key = key;
+    }
+}
+
 impl Drop for Registration {
     fn drop(&mut self) {
-        let _ = self.shared.registry.deregister(&mut SourceFd(&self.fd));
-        lock(&self.shared.resources).try_remove(self.key);
+        let home = lock(&self.home);
+        home.shared.remove(self.fd, home.key);
     }
 }
 
 impl Driver {
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// Sleeps until an event, an unpark or `timeout`, then delivers events.
     pub(crate) fn park(&mut self, timeout: Option<Duration>) {
         let shared = &*self.shared;
+        if shared.peers.get().is_some() {
+            shared.cpu.store(steer::current_cpu(), Relaxed);
+        }
         let sleep = timeout != Some(Duration::ZERO)
             && shared
                 .state
@@ -178,5 +326,30 @@ impl Driver {
                 resource.set(ready);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::driver::steer::tests::numbers_arrive_in_order_while_moving;
+    use crate::runtime::{Builder, IoBackend};
+
+    #[test]
+    fn a_moved_registration_loses_and_reorders_nothing() {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .io_backend(IoBackend::Poll)
+            .build()
+            .unwrap();
+        rt.block_on(numbers_arrive_in_order_while_moving(|reader, to| {
+            reader
+                .io_source()
+                .poll_registration()
+                .unwrap()
+                .move_to_worker(to);
+        }));
+        let moves = rt.metrics().io_receive_move_count();
+        assert!(moves >= 10, "only {moves} moves happened");
     }
 }

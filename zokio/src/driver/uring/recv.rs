@@ -60,7 +60,7 @@ struct State {
     closed: bool,
     waker: Option<Waker>,
     /// Steering's look at where the packets arrive (multi-thread only).
-    look: steer::Look,
+    look: crate::driver::steer::Look,
     /// The multishot was cancelled to move to this ring.
     moving_to: Option<Arc<Shared>>,
 }
@@ -266,7 +266,7 @@ impl Receiver {
         let Some(ring) = &state.armed_on else {
             return;
         };
-        if let Some(to) = steer::look(ring, this.fd.as_raw_fd(), &mut state.look) {
+        if let Some(to) = steer::Steering::look(ring, this.fd.as_raw_fd(), &mut state.look) {
             Receiver::start_move(this, state, to);
         }
     }

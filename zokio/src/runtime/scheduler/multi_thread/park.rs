@@ -1,9 +1,10 @@
 //! How a worker sleeps.
 //!
-//! On io_uring every worker sleeps in a ring of its own, so completions of
-//! the I/O it started wake it directly; the worker that holds the shared
-//! driver also sleeps until the next timer. Otherwise (epoll, or no I/O)
-//! one worker sleeps in the shared driver and the others on a condvar.
+//! With I/O every worker sleeps in an I/O driver of its own (a ring on
+//! io_uring, an epoll instance on the readiness backend), so the events of
+//! its sockets wake it directly; the worker that holds the shared driver
+//! also sleeps until the next timer. Without I/O one worker sleeps in the
+//! shared driver (the timers) and the others on a condvar.
 //!
 //! The state word says where the worker sleeps, so that an unpark goes to
 //! the right place; an unpark that arrives while the worker is awake is
@@ -15,7 +16,7 @@ use crate::loom::{Arc, Mutex};
 
 /// Awake, no unpark pending.
 const EMPTY: usize = 0;
-/// Sleeping on its own: its condvar or its own ring.
+/// Sleeping on its own: its condvar or its own I/O driver.
 const PARKED_OWN: usize = 1;
 /// Sleeping in the shared driver.
 const PARKED_DRIVER: usize = 2;
@@ -24,7 +25,7 @@ const NOTIFIED: usize = 3;
 
 struct Inner {
     state: AtomicUsize,
-    /// Wakes this worker's own condvar or ring.
+    /// Wakes this worker's own condvar or I/O driver.
     own_unparker: driver::Unparker,
     /// Wakes whoever sleeps in the shared driver.
     driver_unparker: driver::Unparker,
@@ -33,7 +34,7 @@ struct Inner {
 /// Where a worker sleeps when it is not in the shared driver.
 enum Own {
     Condvar(driver::Parker),
-    Ring(Driver),
+    Io(Driver),
 }
 
 /// The sleeping side, owned by one worker thread.
@@ -49,24 +50,24 @@ pub(crate) struct Unparker {
     inner: Arc<Inner>,
 }
 
-/// The driver that one sleeping worker at a time parks in (on io_uring:
+/// The driver that one sleeping worker at a time parks in (with I/O:
 /// holding it means sleeping with the timers).
 pub(crate) type SharedDriver = Mutex<Option<Driver>>;
 
 impl Parker {
-    /// A parker for worker `index`, which sleeps in `ring` if it has one.
+    /// A parker for worker `index`, which sleeps in `io` if it has one.
     pub(crate) fn new(
         index: usize,
         driver_unparker: driver::Unparker,
-        ring: Option<Driver>,
+        io: Option<Driver>,
     ) -> (Parker, Unparker) {
-        let own = match ring {
-            Some(ring) => Own::Ring(ring),
+        let own = match io {
+            Some(io) => Own::Io(io),
             None => Own::Condvar(driver::Parker::new()),
         };
         let own_unparker = match &own {
             Own::Condvar(parker) => parker.unparker(),
-            Own::Ring(ring) => ring.unparker(),
+            Own::Io(io) => io.unparker(),
         };
         let inner = Arc::new(Inner {
             state: AtomicUsize::new(EMPTY),
@@ -86,13 +87,13 @@ impl Parker {
     /// Whether the worker's own ring has entries to submit or completions
     /// to deliver.
     pub(crate) fn has_pending_io(&self) -> bool {
-        matches!(&self.own, Own::Ring(ring) if ring.has_pending_io())
+        matches!(&self.own, Own::Io(io) if io.has_pending_io())
     }
 
-    /// The worker's own ring, if it has one.
-    pub(crate) fn ring(&self) -> Option<&std::sync::Arc<driver::uring::Shared>> {
+    /// The worker's own I/O driver, if it has one.
+    pub(crate) fn io(&self) -> Option<&Driver> {
         match &self.own {
-            Own::Ring(ring) => ring.ring(),
+            Own::Io(io) => Some(io),
             Own::Condvar(_) => None,
         }
     }
@@ -108,7 +109,7 @@ impl Parker {
         {
             return;
         }
-        if let Own::Ring(ring) = &mut self.own {
+        if let Own::Io(io) = &mut self.own {
             if inner
                 .state
                 .compare_exchange(EMPTY, PARKED_OWN, SeqCst, SeqCst)
@@ -123,12 +124,12 @@ impl Parker {
                     if let Some(wake) = wake {
                         wake.set_holder(Some(self.index));
                     }
-                    ring.park(handle);
+                    io.park(handle);
                     if let Some(wake) = wake {
                         wake.set_holder(None);
                     }
                 }
-                Err(_) => ring.park_io(),
+                Err(_) => io.park_io(),
             }
             inner.state.swap(EMPTY, SeqCst);
             return;
@@ -158,7 +159,7 @@ impl Parker {
             return;
         }
         let Own::Condvar(own) = &mut self.own else {
-            unreachable!("a worker with a ring parked above")
+            unreachable!("a worker with an I/O driver parked above")
         };
         // The own parker keeps an unpark that arrives before this call, so
         // none is lost.
@@ -169,8 +170,8 @@ impl Parker {
     /// Between batches of tasks: delivers the I/O completions and events
     /// that are ready and fires due timers, without sleeping.
     pub(crate) fn maintain(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
-        if let Own::Ring(ring) = &mut self.own {
-            ring.park_yield(handle);
+        if let Own::Io(io) = &mut self.own {
+            io.park_yield(handle);
             return;
         }
         let polled = match shared.try_lock() {

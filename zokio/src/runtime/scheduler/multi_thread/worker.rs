@@ -324,11 +324,12 @@ impl Context {
     }
 
     fn run(&self) {
-        // I/O started on this thread goes to this worker's ring.
-        let ring = self.with_core(|c| c.park.as_ref().and_then(|p| p.ring().cloned()));
-        crate::driver::uring::set_current(ring);
+        // I/O started on this thread goes to this worker's driver.
+        self.with_core(|c| {
+            crate::driver::Driver::set_current(c.park.as_ref().and_then(|p| p.io()))
+        });
         self.run_ticks();
-        crate::driver::uring::set_current(None);
+        crate::driver::Driver::set_current(None);
     }
 
     fn run_ticks(&self) {
