@@ -444,12 +444,16 @@ impl IoSource {
     /// reads a TCP socket gets `TCP_INQ` and reads through `recvmsg`, which
     /// says how much is left. Nothing is read ahead of the caller.
     ///
-    /// A read that brought data also counts for steering (on a multi-thread
-    /// runtime the socket moves to the worker its packets come from).
+    /// A read into a buffer under [`DIRECT_MIN`] that brought data also
+    /// counts for steering (on a multi-thread runtime the socket moves to
+    /// the worker its packets come from). Larger reads do not, as on
+    /// io_uring, where they bypass the receive that steers: a bulk reader
+    /// gains from running on another core than its writer, not the same.
     fn recv_stream(&self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+        let small = buf.len() < DIRECT_MIN;
         let read = self.recv_stream_once(buf);
         if let (Ok((n, _)), Backend::Poll(registration)) = (&read, &self.backend) {
-            if *n > 0 {
+            if *n > 0 && small {
                 registration.saw_data();
             }
         }

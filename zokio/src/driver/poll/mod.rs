@@ -66,6 +66,8 @@ pub(crate) struct Driver {
 pub(crate) struct Registration {
     fd: RawFd,
     pub(crate) readiness: Arc<Readiness>,
+    /// Whether its runtime has instances to move between.
+    steers: bool,
     home: Mutex<Home>,
 }
 
@@ -142,6 +144,7 @@ impl Shared {
         Ok(Registration {
             fd,
             readiness,
+            steers: home.peers.get().is_some(),
             home: Mutex::new(Home {
                 shared: home,
                 key,
@@ -218,6 +221,9 @@ impl Registration {
     /// A read of this stream socket brought data: moves the registration
     /// to another worker's instance if steering says so.
     pub(crate) fn saw_data(&self) {
+        if !self.steers {
+            return;
+        }
         let mut home = lock(&self.home);
         let home = &mut *home;
         let Some(peers) = home.shared.peers.get() else {
