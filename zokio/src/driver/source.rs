@@ -96,7 +96,7 @@ impl IoSource {
         let (fd, backend) = match io {
             IoHandle::Poll(shared) => {
                 let fd = Arc::new(SocketFd::plain(fd));
-                let registration = shared.register(fd.as_raw_fd())?;
+                let registration = shared.register(fd.as_raw_fd(), kind == Kind::Stream)?;
                 (fd, Backend::Poll(registration))
             }
             IoHandle::Uring(ring) => {
@@ -171,7 +171,10 @@ impl IoSource {
         match &self.backend {
             Backend::Poll(reg) => match reg.readiness.poll_ready(cx, direction) {
                 Ok(event) => Poll::Ready(event),
-                Err(_) => Poll::Pending,
+                Err(_) => {
+                    reg.follow_task();
+                    Poll::Pending
+                }
             },
             Backend::Uring(u) => match u.readiness.poll_ready(cx, direction) {
                 Ok(event) => Poll::Ready(event),

@@ -68,6 +68,9 @@ pub(crate) struct Registration {
     pub(crate) readiness: Arc<Readiness>,
     /// Whether its runtime has instances to move between.
     steers: bool,
+    /// Whether it moves to the instance of the worker that waits on it
+    /// (sockets that do not steer: datagrams, listeners).
+    follows_task: bool,
     home: Mutex<Home>,
 }
 
@@ -134,23 +137,30 @@ impl Shared {
 
     /// Registers `fd` for read and write readiness, with this thread's
     /// worker's instance if it is one of this runtime's, else with this one.
-    pub(crate) fn register(self: &Arc<Self>, fd: RawFd) -> io::Result<Registration> {
-        let home = CURRENT
-            .with(|current| current.borrow().clone())
-            .filter(|current| self.is_peer(current))
-            .unwrap_or_else(|| self.clone());
+    /// A stream socket then steers (see [`Registration::saw_data`]); any
+    /// other follows its task (see [`Registration::follow_task`]).
+    pub(crate) fn register(self: &Arc<Self>, fd: RawFd, stream: bool) -> io::Result<Registration> {
+        let home = self.current_peer().unwrap_or_else(|| self.clone());
         let readiness = Arc::new(Readiness::default());
         let key = home.add(fd, &readiness)?;
         Ok(Registration {
             fd,
             readiness,
             steers: home.peers.get().is_some(),
+            follows_task: !stream,
             home: Mutex::new(Home {
                 shared: home,
                 key,
                 look: steer::Look::default(),
             }),
         })
+    }
+
+    /// This thread's worker's instance, if it is one of this runtime's.
+    fn current_peer(&self) -> Option<Arc<Shared>> {
+        CURRENT
+            .with(|current| current.borrow().clone())
+            .filter(|current| self.is_peer(current))
     }
 
     fn is_peer(&self, other: &Arc<Shared>) -> bool {
@@ -229,11 +239,37 @@ impl Registration {
         let Some(peers) = home.shared.peers.get() else {
             return;
         };
-        let Some(to) = steer::look(&*home.shared, peers, self.fd, &mut home.look) else {
+        if let Some(to) = steer::look(&*home.shared, peers, self.fd, &mut home.look) {
+            self.move_home(home, to);
+        }
+    }
+
+    /// A task is about to wait on this socket: a socket that follows its
+    /// task moves to the instance of the worker running it, so that the
+    /// event wakes the task where it runs now, as on io_uring, where each
+    /// wait is a `POLL_ADD` on the waiting worker's ring. (A registration
+    /// stays put otherwise, and a worker busy with other tasks would hold
+    /// the event until its next look at its instance while another sat
+    /// idle.) A task moves between workers only when stolen, so this costs
+    /// two `epoll_ctl` calls now and then.
+    pub(crate) fn follow_task(&self) {
+        if !(self.steers && self.follows_task) {
+            return;
+        }
+        let mut home = lock(&self.home);
+        let Some(to) = home.shared.current_peer() else {
             return;
         };
-        // On the new instance first: edge-triggered, it reports what is
-        // ready now, and the old one reports until it lets go.
+        if Arc::ptr_eq(&to, &home.shared) {
+            return;
+        }
+        self.move_home(&mut home, to);
+    }
+
+    /// Registers with `to`, then leaves the current instance: edge-triggered,
+    /// `to` reports what is ready now, and the old one reports until it
+    /// lets go. Stays put if `to` refuses.
+    fn move_home(&self, home: &mut Home, to: Arc<Shared>) {
         let Ok(key) = to.add(self.fd, &self.readiness) else {
             return;
         };
@@ -254,14 +290,9 @@ impl Registration {
             .get()
             .expect("a multi-thread runtime links its instances");
         let to = peers[index % peers.len()].upgrade().unwrap();
-        if Arc::ptr_eq(&to, &home.shared) {
-            return;
+        if !Arc::ptr_eq(&to, &home.shared) {
+            self.move_home(&mut home, to);
         }
-        let key = to.add(self.fd, &self.readiness).unwrap();
-        home.shared.remove(self.fd, home.key);
-        to.moves.fetch_add(1, Relaxed);
-        home.shared = to;
-        home.key = key;
     }
 }
 
@@ -337,7 +368,9 @@ impl Driver {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::driver::steer::tests::numbers_arrive_in_order_while_moving;
+    use crate::net::UdpSocket;
     use crate::runtime::{Builder, IoBackend};
 
     #[test]
@@ -357,5 +390,50 @@ mod tests {
         }));
         let moves = rt.metrics().io_receive_move_count();
         assert!(moves >= 10, "only {moves} moves happened");
+    }
+
+    /// A datagram socket registered with one worker's instance, waited on
+    /// from a thread that counts as another worker (its instance set by
+    /// hand), moves there before it waits, and the datagram's event reaches
+    /// the waiter through the new instance.
+    #[test]
+    fn a_datagram_socket_follows_the_worker_that_waits_on_it() {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .io_backend(IoBackend::Poll)
+            .build()
+            .unwrap();
+        let (socket, sender) = rt.block_on(async {
+            let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            (socket, sender)
+        });
+        let registration = socket.io_source().poll_registration().unwrap();
+        let first = lock(&registration.home).shared.clone();
+        let peers = first.peers.get().unwrap();
+        assert!(
+            std::ptr::eq(peers[0].as_ptr(), Arc::as_ptr(&first)),
+            "registered with worker 0's"
+        );
+        let other = peers[1].upgrade().unwrap();
+        super::set_current(Some(other.clone()));
+        let addr = socket.local_addr().unwrap();
+        let got = rt.block_on(async {
+            let send = std::thread::spawn(move || {
+                // Sent once the receive below waits (or before: the new
+                // instance reports a datagram already queued as well).
+                sender.send_to(b"ping", addr).unwrap();
+            });
+            let mut buf = [0u8; 8];
+            let (n, _) = socket.recv_from(&mut buf).await.unwrap();
+            send.join().unwrap();
+            buf[..n].to_vec()
+        });
+        super::set_current(None);
+        assert_eq!(got, b"ping");
+        assert!(Arc::ptr_eq(&lock(&registration.home).shared, &other));
+        assert_eq!(other.moves(), 1);
+        assert_eq!(first.registered.load(Relaxed), 0);
     }
 }

@@ -101,6 +101,12 @@ pub struct UdpSocket {
 }
 
 impl UdpSocket {
+    /// The registered socket (for the driver's tests).
+    #[cfg(test)]
+    pub(crate) fn io_source(&self) -> &IoSource {
+        &self.io
+    }
+
     /// Creates a socket bound to `addr`, trying each resolved address in
     /// turn until one binds. Port 0 lets the kernel pick a port.
     ///
