@@ -9,10 +9,11 @@
 //! as it gives each a ring on io_uring: a socket registers with the one of
 //! the worker that creates it, its events wake its task on that worker,
 //! and a stream socket moves to the worker its packets come from
-//! ([`Registration::saw_data`], by the rule of [`crate::driver::steer`]):
-//! it registers with the new instance before it leaves the old, and an
-//! edge-triggered registration reports the readiness it finds, so no event
-//! is lost in between.
+//! ([`Registration::saw_data`], by the rule of [`crate::driver::steer`]);
+//! other sockets move to the worker that waits on them
+//! ([`Registration::follow_task`]). A move registers with the new instance
+//! before it leaves the old, and an edge-triggered registration reports the
+//! readiness it finds, so no event is lost in between.
 
 use crate::driver::lock;
 use std::cell::RefCell;

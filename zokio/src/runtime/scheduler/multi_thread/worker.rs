@@ -163,18 +163,16 @@ impl Core {
     ///   not the one polled last: it takes turns with that one (a stream's
     ///   writer and reader, each filling or draining the socket in one long
     ///   poll), and goes to a parked worker, where the two overlap. Its I/O
-    ///   goes to that worker's ring from then on, so the split holds. The
+    ///   goes to that worker's driver from then on, so the split holds. The
     ///   task polled last, woken again, runs alone and stays.
     /// * Otherwise one task stays: this worker runs it next, and a helper
     ///   would find nothing to steal.
     /// * More than [`PAIR_BACKLOG`] by the usual rule ([`Load::worth_help`]),
     ///   as many independent connections gain from a second core; fewer only
-    ///   for long polls ([`Load::worth_moving`]). Never when nothing is there
-    ///   to steal (the one woken task sits in the LIFO slot).
+    ///   for long polls ([`Load::worth_moving`]).
     fn after_driver(&mut self) -> AfterWake {
-        let stealable = self.run_queue.len();
-        let queued = stealable + usize::from(self.lifo.is_some());
-        if queued == 1 {
+        let queued = self.run_queue.len() + usize::from(self.lifo.is_some());
+        if queued <= 1 {
             if self.load.polls_are_long() {
                 if let Some(task) = self.lifo.take().or_else(|| self.run_queue.pop()) {
                     if Some(task.id()) != self.last_polled {
@@ -185,9 +183,9 @@ impl Core {
             }
             return AfterWake::Stay;
         }
-        let help = stealable > 0
-            && ((queued > PAIR_BACKLOG && self.load.worth_help(queued))
-                || self.load.worth_moving(queued));
+        // Two or more: at least one is in the run queue, for a helper to steal.
+        let help = (queued > PAIR_BACKLOG && self.load.worth_help(queued))
+            || self.load.worth_moving(queued);
         if help {
             AfterWake::Help
         } else {
