@@ -235,6 +235,23 @@ fn select(requested: IoBackend) -> io::Result<Selected> {
     }
 }
 
+thread_local! {
+    /// The I/O driver of the multi-thread worker running on this thread.
+    static WORKER_IO: std::cell::RefCell<Option<IoHandle>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `io` the driver that I/O started on this thread goes to (a
+/// multi-thread worker's own ring or epoll instance), or clears it.
+pub(crate) fn set_worker_io(io: Option<IoHandle>) {
+    WORKER_IO.with(|current| *current.borrow_mut() = io);
+}
+
+/// The I/O driver of the multi-thread worker running on this thread.
+pub(crate) fn worker_io() -> Option<IoHandle> {
+    WORKER_IO.with(|current| current.borrow().clone())
+}
+
 /// The I/O driver of the runtime the caller is in.
 pub(crate) fn current_io() -> io::Result<IoHandle> {
     match scheduler::Handle::with_current(|handle| handle.driver().io.clone()) {
@@ -376,18 +393,13 @@ impl Driver {
         }
     }
 
-    /// Makes this driver the one I/O started on the calling thread goes to
-    /// (a multi-thread worker's own), or clears that with `None`.
-    pub(crate) fn set_current(driver: Option<&Driver>) {
-        let park = driver.map(|driver| &driver.park);
-        uring::set_current(match park {
-            Some(Park::Uring(ring)) => Some(ring.shared().clone()),
-            _ => None,
-        });
-        poll::set_current(match park {
-            Some(Park::Poll(instance)) => Some(instance.shared().clone()),
-            _ => None,
-        });
+    /// The I/O driver sockets reach this one through, if it has I/O.
+    pub(crate) fn io_handle(&self) -> Option<IoHandle> {
+        match &self.park {
+            Park::Condvar(_) => None,
+            Park::Uring(ring) => Some(IoHandle::Uring(ring.shared().clone())),
+            Park::Poll(instance) => Some(IoHandle::Poll(instance.shared().clone())),
+        }
     }
 
     /// Whether this is a ring with entries to submit or completions to

@@ -16,7 +16,6 @@
 //! readiness it finds, so no event is lost in between.
 
 use crate::driver::lock;
-use std::cell::RefCell;
 use std::io;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
@@ -80,17 +79,6 @@ struct Home {
     shared: Arc<Shared>,
     key: usize,
     look: steer::Look,
-}
-
-thread_local! {
-    /// The instance of the multi-thread worker running on this thread.
-    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
-}
-
-/// Makes `shared` the instance sockets created on this thread register
-/// with (a multi-thread worker's own), or clears it.
-pub(crate) fn set_current(shared: Option<Arc<Shared>>) {
-    CURRENT.with(|current| *current.borrow_mut() = shared);
 }
 
 pub(crate) fn new() -> io::Result<(Driver, Arc<Shared>)> {
@@ -159,9 +147,10 @@ impl Shared {
 
     /// This thread's worker's instance, if it is one of this runtime's.
     fn current_peer(&self) -> Option<Arc<Shared>> {
-        CURRENT
-            .with(|current| current.borrow().clone())
-            .filter(|current| self.is_peer(current))
+        match super::worker_io() {
+            Some(super::IoHandle::Poll(current)) if self.is_peer(&current) => Some(current),
+            _ => None,
+        }
     }
 
     fn is_peer(&self, other: &Arc<Shared>) -> bool {
@@ -418,7 +407,7 @@ mod tests {
             "registered with worker 0's"
         );
         let other = peers[1].upgrade().unwrap();
-        super::set_current(Some(other.clone()));
+        crate::driver::set_worker_io(Some(crate::driver::IoHandle::Poll(other.clone())));
         let addr = socket.local_addr().unwrap();
         let got = rt.block_on(async {
             let send = std::thread::spawn(move || {
@@ -431,7 +420,7 @@ mod tests {
             send.join().unwrap();
             buf[..n].to_vec()
         });
-        super::set_current(None);
+        crate::driver::set_worker_io(None);
         assert_eq!(got, b"ping");
         assert!(Arc::ptr_eq(&lock(&registration.home).shared, &other));
         assert_eq!(other.moves(), 1);

@@ -95,26 +95,15 @@ pub(crate) struct Driver {
     completions: Vec<cqueue::Entry>,
 }
 
-thread_local! {
-    /// The ring of the worker running on this thread, if it has one.
-    static CURRENT: std::cell::RefCell<Option<std::sync::Arc<Shared>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Makes `ring` the one this thread submits to (a multi-thread worker's
-/// own ring), or clears it.
-pub(crate) fn set_current(ring: Option<std::sync::Arc<Shared>>) {
-    CURRENT.with(|current| *current.borrow_mut() = ring);
-}
-
 /// The ring an operation started on this thread goes to: the worker's own,
 /// or `fallback` (the ring the socket was registered with) elsewhere. Any
 /// ring can operate on any descriptor, so a task that moved to another
 /// worker keeps its I/O on that worker.
 pub(crate) fn ring_for(fallback: &std::sync::Arc<Shared>) -> std::sync::Arc<Shared> {
-    CURRENT
-        .with(|current| current.borrow().clone())
-        .unwrap_or_else(|| fallback.clone())
+    match super::worker_io() {
+        Some(super::IoHandle::Uring(ring)) => ring,
+        _ => fallback.clone(),
+    }
 }
 
 /// An address unique to the calling thread.

@@ -323,11 +323,10 @@ impl Context {
 
     fn run(&self) {
         // I/O started on this thread goes to this worker's driver.
-        self.with_core(|c| {
-            crate::driver::Driver::set_current(c.park.as_ref().and_then(|p| p.io()))
-        });
+        let io = self.with_core(|c| c.park.as_ref().and_then(|p| p.io()?.io_handle()));
+        crate::driver::set_worker_io(io);
         self.run_ticks();
-        crate::driver::Driver::set_current(None);
+        crate::driver::set_worker_io(None);
     }
 
     fn run_ticks(&self) {
