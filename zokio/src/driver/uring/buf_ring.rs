@@ -5,51 +5,152 @@
 //! The ring hands the kernel only a few of its buffers at first and more
 //! each time it runs out ([`BufRing::grow`], on a receive's `ENOBUFS`). The
 //! kernel takes buffers in ring order and each is handed back as soon as its
-//! bytes are copied out, so the buffers cycle: all of them are written in
-//! turn however few are busy at once. With every buffer handed out, a 4 KiB
-//! echo over 50 connections wrote a megabyte of buffers round and round,
-//! more than a core's L2 cache holds, and the kernel's copy into them (and
-//! ours out of them) missed the cache; with as many buffers as the busiest
-//! moment needs, the same bytes stay in cache.
+//! bytes are read, so the buffers cycle: all of them are written in turn
+//! however few are busy at once. With every buffer handed out, a 4 KiB echo
+//! over 50 connections wrote a megabyte of buffers round and round, more
+//! than a core's L2 cache holds, and the kernel's copy into them (and ours
+//! out of them) missed the cache; with as many buffers as the busiest moment
+//! needs, the same bytes stay in cache.
+//!
+//! A filled buffer can be *lent* to the socket it was filled for
+//! ([`BufRing::lend`]): the socket's reader copies straight out of it into
+//! its own buffer, one copy instead of two (into the socket's queue, then
+//! out of it), and the [`Lent`] gives the buffer back when it is dropped,
+//! on whichever thread reads. Returned buffers wait in a list that the
+//! reaper hands to the kernel ([`BufRing::reclaim`]) before it handles new
+//! completions. At most half the buffers are lent at once, so that sockets
+//! whose readers do not read cannot starve the ring; past that, a receive
+//! copies.
 //!
 //! # Invariants
 //!
-//! * The ring memory and the buffers stay allocated, unmoved, until the ring
-//!   is unregistered or the io_uring is closed: both allocations belong to
-//!   this value, and it is dropped only after its io_uring ([`Drop`] of the
-//!   driver drops the ring first).
+//! * Every buffer is in exactly one place: with the kernel (pushed, not yet
+//!   picked), in a completion being handled, in a [`Lent`], or in the list
+//!   of returns. So the kernel never writes a buffer that is being read.
+//! * The ring memory stays allocated, unmoved, until the ring is
+//!   unregistered or the io_uring is closed: it belongs to this value, which
+//!   is dropped only after its io_uring ([`Drop`] of the driver unregisters
+//!   the ring first, or leaks this value while the kernel may still hold
+//!   buffers). The buffers' memory ([`Buffers`]) lives until this value and
+//!   every [`Lent`] are gone.
 //! * Only the thread that reaps completions touches the ring's tail: buffers
-//!   are handed back from completion handlers, which run on that thread.
+//!   are pushed from completion handlers and from [`BufRing::reclaim`],
+//!   which run on that thread.
 
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::io;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use io_uring::types::BufRingEntry;
 use io_uring::IoUring;
 
+use crate::driver::lock;
+
 /// The buffer group id of the one buffer ring a driver registers.
 pub(crate) const GROUP: u16 = 0;
+
+/// The buffers' memory, and the way lent buffers come back.
+struct Buffers {
+    /// `layout.size()` bytes: buffers of `size` bytes each.
+    memory: *mut u8,
+    layout: Layout,
+    size: usize,
+    /// How many are lent now.
+    lent: AtomicUsize,
+    /// Lent buffers given back and not yet pushed to the ring.
+    returned: Mutex<Vec<u16>>,
+}
+
+// SAFETY: `memory` is an owned allocation. A buffer's bytes are read only
+// by the one `Lent` that holds it, or by the reaper while a completion hands
+// it over, and written only by the kernel while it is the kernel's (module
+// invariants); the rest is atomic or behind a mutex.
+unsafe impl Send for Buffers {}
+// SAFETY: as above.
+unsafe impl Sync for Buffers {}
+
+impl Buffers {
+    /// The start of buffer `bid`, which must be one of them.
+    fn buffer(&self, bid: u16) -> *mut u8 {
+        let offset = usize::from(bid) * self.size;
+        assert!(offset < self.layout.size());
+        // SAFETY: in bounds of the allocation (checked above).
+        unsafe { self.memory.add(offset) }
+    }
+}
+
+impl Drop for Buffers {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `BufRing::register` with this layout; neither
+        // a ring nor a `Lent` uses it any more (module invariants).
+        unsafe { dealloc(self.memory, self.layout) };
+    }
+}
+
+/// A filled buffer lent to a socket's receive queue: the bytes not read
+/// yet. The buffer goes back to its ring when this is dropped.
+pub(crate) struct Lent {
+    buffers: Arc<Buffers>,
+    bid: u16,
+    /// The unread bytes are `start..end` of the buffer.
+    start: usize,
+    end: usize,
+}
+
+impl Lent {
+    /// The bytes not read yet.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        // SAFETY: `start..end` lies in buffer `bid` (`lend` checked `end`);
+        // `self.buffers` keeps the memory alive, and the kernel does not
+        // write this buffer until it is given back, after `self` drops
+        // (module invariants).
+        unsafe {
+            std::slice::from_raw_parts(
+                self.buffers.buffer(self.bid).add(self.start),
+                self.end - self.start,
+            )
+        }
+    }
+
+    /// Marks the first `n` unread bytes read.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.end - self.start
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        lock(&self.buffers.returned).push(self.bid);
+        self.buffers.lent.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 pub(crate) struct BufRing {
     /// `entries` ring slots, page aligned.
     ring: *mut BufRingEntry,
     ring_layout: Layout,
-    /// `entries * buf_size` bytes of buffers.
-    buffers: *mut u8,
-    buffers_layout: Layout,
+    /// `entries` buffers.
+    buffers: Arc<Buffers>,
     entries: u16,
-    buf_size: usize,
+    /// Most buffers lent at once.
+    lend_limit: usize,
     /// Buffers `0..handed_out` belong to the kernel or are being read; the
     /// others have never been used.
     handed_out: u16,
     /// Our copy of the tail; published to the kernel after each change.
     tail: u16,
+    /// Returned buffers being pushed (kept for its capacity).
+    reclaiming: Vec<u16>,
 }
 
-// SAFETY: the raw pointers are owned allocations; the reaping thread is the
-// only one that uses them (module invariants), and the driver that owns the
-// ring moves between threads only as a whole.
+// SAFETY: the ring pointer is an owned allocation that only the reaping
+// thread uses (module invariants), and the driver that owns the ring moves
+// between threads only as a whole.
 unsafe impl Send for BufRing {}
 
 impl BufRing {
@@ -74,15 +175,15 @@ impl BufRing {
         let ring_mem = unsafe { alloc_zeroed(ring_layout) }.cast::<BufRingEntry>();
         // SAFETY: as above. Zeroed pages are not touched until the kernel
         // writes them, so an idle runtime does not pay for them in RSS.
-        let buffers = unsafe { alloc_zeroed(buffers_layout) };
-        if ring_mem.is_null() || buffers.is_null() {
+        let memory = unsafe { alloc_zeroed(buffers_layout) };
+        if ring_mem.is_null() || memory.is_null() {
             // SAFETY: each pointer is freed only if it was allocated.
             unsafe {
                 if !ring_mem.is_null() {
                     dealloc(ring_mem.cast(), ring_layout);
                 }
-                if !buffers.is_null() {
-                    dealloc(buffers, buffers_layout);
+                if !memory.is_null() {
+                    dealloc(memory, buffers_layout);
                 }
             }
             return Err(io::Error::from(io::ErrorKind::OutOfMemory));
@@ -90,12 +191,18 @@ impl BufRing {
         let mut this = BufRing {
             ring: ring_mem,
             ring_layout,
-            buffers,
-            buffers_layout,
+            buffers: Arc::new(Buffers {
+                memory,
+                layout: buffers_layout,
+                size: buf_size,
+                lent: AtomicUsize::new(0),
+                returned: Mutex::new(Vec::new()),
+            }),
             entries,
-            buf_size,
+            lend_limit: usize::from(entries / 2),
             handed_out: 0,
             tail: 0,
+            reclaiming: Vec::new(),
         };
         // SAFETY: the ring memory is valid for `entries` slots and lives
         // until this value drops, after the io_uring (module invariants).
@@ -121,6 +228,12 @@ impl BufRing {
         self.handed_out
     }
 
+    /// How many buffers are lent now.
+    #[cfg(test)]
+    pub(crate) fn lent(&self) -> usize {
+        self.buffers.lent.load(Ordering::Relaxed)
+    }
+
     fn hand_out(&mut self, count: u16) {
         for bid in self.handed_out..self.handed_out + count {
             self.push(bid);
@@ -131,12 +244,27 @@ impl BufRing {
 
     /// The first `len` bytes of buffer `bid`, which the kernel just filled.
     pub(crate) fn filled(&self, bid: u16, len: usize) -> &[u8] {
-        assert!(bid < self.handed_out && len <= self.buf_size);
+        assert!(bid < self.handed_out && len <= self.buffers.size);
         // SAFETY: in bounds (checked above); the kernel handed this buffer to
         // us with the completion and does not write it until it is recycled.
-        unsafe {
-            std::slice::from_raw_parts(self.buffers.add(usize::from(bid) * self.buf_size), len)
+        unsafe { std::slice::from_raw_parts(self.buffers.buffer(bid), len) }
+    }
+
+    /// Lends buffer `bid`, whose first `len` bytes the kernel just filled,
+    /// to a socket's queue (see the module docs). `None` while as many are
+    /// lent as may be: the caller copies the bytes and recycles the buffer.
+    pub(crate) fn lend(&self, bid: u16, len: usize) -> Option<Lent> {
+        assert!(bid < self.handed_out && len <= self.buffers.size);
+        if self.buffers.lent.load(Ordering::Relaxed) >= self.lend_limit {
+            return None;
         }
+        self.buffers.lent.fetch_add(1, Ordering::Relaxed);
+        Some(Lent {
+            buffers: self.buffers.clone(),
+            bid,
+            start: 0,
+            end: len,
+        })
     }
 
     /// Gives buffer `bid` back to the kernel.
@@ -145,15 +273,30 @@ impl BufRing {
         self.publish();
     }
 
+    /// Gives the kernel back the lent buffers that were returned.
+    pub(crate) fn reclaim(&mut self) {
+        {
+            let mut returned = lock(&self.buffers.returned);
+            if returned.is_empty() {
+                return;
+            }
+            std::mem::swap(&mut *returned, &mut self.reclaiming);
+        }
+        let mut reclaiming = std::mem::take(&mut self.reclaiming);
+        for bid in reclaiming.drain(..) {
+            self.push(bid);
+        }
+        self.reclaiming = reclaiming;
+        self.publish();
+    }
+
     fn push(&mut self, bid: u16) {
         let mask = self.entries - 1;
         // SAFETY: `tail & mask` is a slot of the ring; the kernel reads slots
         // only up to the published tail, and this one is past it.
         let entry = unsafe { &mut *self.ring.add(usize::from(self.tail & mask)) };
-        // SAFETY: in bounds of the buffers allocation.
-        let addr = unsafe { self.buffers.add(usize::from(bid) * self.buf_size) };
-        entry.set_addr(addr as u64);
-        entry.set_len(self.buf_size as u32);
+        entry.set_addr(self.buffers.buffer(bid) as u64);
+        entry.set_len(self.buffers.size as u32);
         entry.set_bid(bid);
         self.tail = self.tail.wrapping_add(1);
     }
@@ -168,12 +311,10 @@ impl BufRing {
 
 impl Drop for BufRing {
     fn drop(&mut self) {
-        // SAFETY: allocated in `register` with these layouts; the io_uring
-        // that used them is gone (module invariants).
-        unsafe {
-            dealloc(self.ring.cast(), self.ring_layout);
-            dealloc(self.buffers, self.buffers_layout);
-        }
+        // SAFETY: allocated in `register` with this layout; the io_uring
+        // that used it is gone (module invariants). The buffers go with the
+        // last holder of `self.buffers`.
+        unsafe { dealloc(self.ring.cast(), self.ring_layout) };
     }
 }
 
@@ -264,5 +405,50 @@ mod tests {
         // The buffers outlive the ring (module invariants).
         drop(ring);
         drop(bufs);
+    }
+
+    #[test]
+    fn lent_buffers_come_back_from_any_thread() {
+        let Ok(mut ring) = IoUring::new(16) else {
+            return; // no io_uring here: the driver falls back, nothing to test
+        };
+        let mut bufs = BufRing::register(&ring, 4, 64, 4).unwrap();
+        let pairs: Vec<_> = (0..4).map(|_| UnixStream::pair().unwrap()).collect();
+        let readers: Vec<&UnixStream> = pairs.iter().map(|(_, reader)| reader).collect();
+        for (writer, _) in &pairs {
+            (&*writer).write_all(b"abc").unwrap();
+        }
+        let bids: Vec<u16> = receive_once(&mut ring, &bufs, &readers)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+
+        // Half of the four may be lent; the others are recycled.
+        let mut first = bufs.lend(bids[0], 3).unwrap();
+        let second = bufs.lend(bids[1], 3).unwrap();
+        assert!(bufs.lend(bids[2], 3).is_none());
+        assert_eq!(bufs.lent(), 2);
+        bufs.recycle(bids[2]);
+        bufs.recycle(bids[3]);
+        assert_eq!(first.bytes(), b"abc");
+        first.consume(1);
+        assert_eq!(first.bytes(), b"bc");
+
+        // Given back on another thread: reclaimed, the kernel has three
+        // buffers again, and three receives find one each.
+        std::thread::spawn(move || drop(first)).join().unwrap();
+        assert_eq!(bufs.lent(), 1);
+        bufs.reclaim();
+        for (writer, _) in &pairs[..3] {
+            (&*writer).write_all(b"abc").unwrap();
+        }
+        let again = receive_once(&mut ring, &bufs, &readers[..3]);
+        assert!(again.iter().all(Result::is_ok), "{again:?}");
+
+        // A lent buffer outlives its ring and reads the same bytes.
+        drop(ring);
+        drop(bufs);
+        assert_eq!(second.bytes(), b"abc");
+        drop(second);
     }
 }

@@ -367,6 +367,9 @@ impl Driver {
             let Some(buffers) = self.buffers.as_mut() else {
                 return;
             };
+            // Returned buffers first: the kernel may need them for the
+            // receives these completions re-arm.
+            buffers.reclaim();
             let mut cx = ReapContext { buffers };
             for cqe in &self.completions {
                 let user_data = cqe.user_data();

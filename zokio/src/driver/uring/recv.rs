@@ -1,5 +1,12 @@
 //! Stream receive: one multishot `RECV` per socket into the ring's provided
-//! buffers, its data copied into a per-socket queue that reads drain.
+//! buffers, its data queued per socket for reads to drain.
+//!
+//! The queue is a buffer the ring lent ([`Lent`]) followed by bytes copied
+//! out of others. Data that arrives when the queue is empty stays in its
+//! buffer, and the read copies it straight into the caller's (one copy, as
+//! a plain `recv` makes); data that arrives behind unread data, or when the
+//! ring has lent as many buffers as it may, is copied into the queue and its
+//! buffer goes back to the kernel at once.
 //!
 //! Nothing received is ever lost to cancellation: a read that is dropped
 //! leaves the data in the queue for the next one. An idle socket holds no
@@ -24,6 +31,7 @@ use std::task::{Context, Poll, Waker};
 
 use io_uring::{cqueue, opcode, types};
 
+use super::buf_ring::Lent;
 use super::close::SocketFd;
 use super::completion::{Completable, Complete, ReapContext};
 use super::{steer, Shared, BUFFER_GROUP};
@@ -45,6 +53,9 @@ pub(crate) enum Direct {
 
 #[derive(Default)]
 struct State {
+    /// The first queued bytes, still in the buffer the kernel put them in.
+    lent: Option<Lent>,
+    /// Queued bytes after those.
     data: Vec<u8>,
     /// Bytes of `data` already read.
     pos: usize,
@@ -63,6 +74,13 @@ struct State {
     look: crate::driver::steer::Look,
     /// The multishot was cancelled to move to this ring.
     moving_to: Option<Arc<Shared>>,
+}
+
+impl State {
+    /// Bytes queued for reads.
+    fn queued(&self) -> usize {
+        self.lent.as_ref().map_or(0, Lent::len) + self.data.len() - self.pos
+    }
 }
 
 /// The receive side of one stream socket.
@@ -117,7 +135,7 @@ impl Receiver {
     /// multishot can be armed meanwhile and take bytes out of order.
     pub(crate) fn try_direct(this: &ReceiverRef, cx: &mut Context<'_>, buf: &mut [u8]) -> Direct {
         let mut state = lock(&this.state);
-        if state.pos < state.data.len() || state.error.is_some() || state.eof {
+        if state.queued() > 0 || state.error.is_some() || state.eof {
             return match Receiver::take_into(this, &mut state, buf) {
                 Some(result) => Direct::Done(result),
                 None => Direct::WouldBlock,
@@ -145,7 +163,7 @@ impl Receiver {
     /// Ready once a read would not wait.
     pub(crate) fn poll_ready(this: &ReceiverRef, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let mut state = lock(&this.state);
-        if state.pos < state.data.len() || state.eof || state.error.is_some() {
+        if state.queued() > 0 || state.eof || state.error.is_some() {
             return Poll::Ready(Ok(()));
         }
         if let Err(err) = Receiver::arm(this, &mut state) {
@@ -176,6 +194,14 @@ impl Receiver {
         state: &mut State,
         take: impl FnOnce(&[u8]) -> usize,
     ) -> Option<io::Result<()>> {
+        if let Some(lent) = &mut state.lent {
+            lent.consume(take(lent.bytes()));
+            if lent.len() == 0 {
+                // Back to the ring (see `buf_ring`).
+                state.lent = None;
+            }
+            return Some(Ok(()));
+        }
         if state.pos < state.data.len() {
             let n = take(&state.data[state.pos..]);
             state.pos += n;
@@ -255,6 +281,7 @@ impl Receiver {
     pub(crate) fn close(this: &ReceiverRef) {
         let mut state = lock(&this.state);
         state.closed = true;
+        state.lent = None;
         if state.armed {
             cancel(this, &state);
         }
@@ -299,11 +326,18 @@ impl Complete for Receiver {
         let mut state = lock(&this.state);
         if result > 0 {
             if let Some(bid) = cqueue::buffer_select(flags) {
-                let data = cx.buffers.filled(bid, result as usize);
-                if !state.closed {
-                    crate::driver::copy::extend(&mut state.data, data);
+                let len = result as usize;
+                if state.closed {
+                    cx.buffers.recycle(bid);
+                } else if let Some(lent) = (state.queued() == 0)
+                    .then(|| cx.buffers.lend(bid, len))
+                    .flatten()
+                {
+                    state.lent = Some(lent);
+                } else {
+                    crate::driver::copy::extend(&mut state.data, cx.buffers.filled(bid, len));
+                    cx.buffers.recycle(bid);
                 }
-                cx.buffers.recycle(bid);
             }
             if cqueue::more(flags) && !state.pausing && state.moving_to.is_none() {
                 Receiver::steer(this, &mut state);
@@ -327,10 +361,10 @@ impl Complete for Receiver {
             }
             state.pausing = false;
             // Out of buffers while a reader waits: try again at once.
-            if result == -libc::ENOBUFS && state.waker.is_some() && state.pos == state.data.len() {
+            if result == -libc::ENOBUFS && state.waker.is_some() && state.queued() == 0 {
                 let _ = Receiver::arm(this, &mut state);
             }
-        } else if state.data.len() - state.pos > HIGH_WATER && !state.pausing {
+        } else if state.queued() > HIGH_WATER && !state.pausing {
             state.pausing = true;
             cancel(this, &state);
         }
