@@ -362,6 +362,44 @@ each_runtime! {
         assert_eq!(a.linger().unwrap(), Some(Duration::from_secs(1)));
     }
 
+    fn into_std_leaves_later_bytes_in_the_socket() {
+        // The peer is a `std` socket, so its bytes arrive at once, while the
+        // receive that the first read armed would still take them.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut stream, _) = listener.accept().await.unwrap();
+        std::io::Write::write_all(&mut &peer, b"one").unwrap();
+        let mut buf = [0u8; 3];
+        stream.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"one");
+        let stream = stream.into_std().unwrap();
+        std::io::Write::write_all(&mut &peer, b"two").unwrap();
+        stream.set_nonblocking(false).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        std::io::Read::read_exact(&mut &stream, &mut buf).unwrap();
+        assert_eq!(&buf, b"two");
+    }
+
+    fn into_std_leaves_later_connections_in_the_backlog() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // The first accept arms io_uring's multishot accept.
+        let _first = std::net::TcpStream::connect(addr).unwrap();
+        listener.accept().await.unwrap();
+        let listener = listener.into_std().unwrap();
+        let second = std::net::TcpStream::connect(addr).unwrap();
+        // One wait of at most ten seconds for the backlog to have it.
+        let mut ready = libc::pollfd {
+            fd: std::os::fd::AsRawFd::as_raw_fd(&listener),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid `pollfd`.
+        assert_eq!(unsafe { libc::poll(&mut ready, 1, 10_000) }, 1);
+        let (_, peer) = listener.accept().unwrap();
+        assert_eq!(peer, second.local_addr().unwrap());
+    }
+
     fn std_round_trip() {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = std_listener.local_addr().unwrap();

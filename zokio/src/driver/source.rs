@@ -724,7 +724,7 @@ impl IoSource {
     /// Takes the descriptor back out of the driver. On io_uring, bytes
     /// received but not yet read are dropped.
     pub(crate) fn into_fd(mut self) -> io::Result<OwnedFd> {
-        self.close_uring();
+        self.close_uring(true);
         #[cfg(target_os = "linux")]
         if self.inq.load(Relaxed) == INQ_ON {
             // As it came in: a caller's own `recvmsg` gets no extra
@@ -740,15 +740,19 @@ impl IoSource {
         }
     }
 
-    fn close_uring(&mut self) {
+    /// Cancels what the rings do for this socket; with `detach` (the
+    /// socket leaves the runtime), receives and accepts are gone when this
+    /// returns, so nothing that arrives later is taken.
+    fn close_uring(&mut self, detach: bool) {
         if let Backend::Uring(u) = &self.backend {
             PollArm::close(&u.read_poll);
             PollArm::close(&u.write_poll);
-            if let Some((receiver, _)) = &u.stream {
-                Receiver::close(receiver);
-            }
-            if let Some(acceptor) = &u.acceptor {
-                Acceptor::close(acceptor);
+            match (&u.stream, &u.acceptor) {
+                (Some((receiver, _)), _) if detach => Receiver::detach(receiver),
+                (Some((receiver, _)), _) => Receiver::close(receiver),
+                (_, Some(acceptor)) if detach => Acceptor::detach(acceptor),
+                (_, Some(acceptor)) => Acceptor::close(acceptor),
+                (None, None) => {}
             }
         }
     }
@@ -772,6 +776,6 @@ impl AsFd for IoSource {
 
 impl Drop for IoSource {
     fn drop(&mut self) {
-        self.close_uring();
+        self.close_uring(false);
     }
 }

@@ -88,6 +88,20 @@ impl Acceptor {
     }
 }
 
+impl Acceptor {
+    /// The listener leaves the runtime (`into_std`): as [`close`](Self::close),
+    /// but the multishot is gone when this returns, so connections that
+    /// arrive afterwards wait in the backlog for the new owner.
+    pub(crate) fn detach(this: &AcceptorRef) {
+        let mut state = lock(&this.state);
+        state.closed = true;
+        state.ready.clear();
+        if let (true, Some(ring)) = (state.armed, &state.armed_on) {
+            ring.cancel_now(this);
+        }
+    }
+}
+
 fn cancel(this: &AcceptorRef, state: &State) {
     if let Some(ring) = &state.armed_on {
         ring.cancel(this);

@@ -287,6 +287,19 @@ impl Receiver {
         }
     }
 
+    /// The socket leaves the runtime (`into_std`): as [`close`](Self::close),
+    /// but the multishot is gone when this returns, so bytes that arrive
+    /// afterwards stay in the socket for its new owner. Bytes queued here
+    /// are dropped.
+    pub(crate) fn detach(this: &ReceiverRef) {
+        let mut state = lock(&this.state);
+        state.closed = true;
+        state.lent = None;
+        if let (true, Some(ring)) = (state.armed, &state.armed_on) {
+            ring.cancel_now(this);
+        }
+    }
+
     /// A data completion on the ring the multishot is armed on: move it if
     /// steering says so (see [`steer`]).
     fn steer(this: &ReceiverRef, state: &mut State) {

@@ -108,7 +108,8 @@ impl TcpListener {
 
     /// Takes the listener out of the runtime; it stays non-blocking.
     /// Connections accepted by io_uring but not yet returned by `accept`
-    /// are closed.
+    /// are closed; connections that arrive after it returns wait in the
+    /// backlog.
     pub fn into_std(self) -> io::Result<std::net::TcpListener> {
         Ok(self.io.into_fd()?.into())
     }

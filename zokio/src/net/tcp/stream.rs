@@ -96,8 +96,10 @@ impl TcpStream {
     }
 
     /// Takes the stream out of the runtime; it stays non-blocking. On
-    /// io_uring, bytes already received but not yet read are dropped, so
-    /// call this before reading, as with Tokio's buffered types.
+    /// io_uring, bytes the runtime already received but the program has
+    /// not read are dropped, so call this before reading, as with Tokio's
+    /// buffered types; bytes that arrive after it returns stay in the
+    /// socket.
     pub fn into_std(self) -> io::Result<std::net::TcpStream> {
         Ok(self.io.into_fd()?.into())
     }

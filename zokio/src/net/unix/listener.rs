@@ -103,7 +103,8 @@ impl UnixListener {
 
     /// Takes the listener out of the runtime; it stays non-blocking. On
     /// io_uring, connections accepted but not yet returned by
-    /// [`accept`](Self::accept) are closed.
+    /// [`accept`](Self::accept) are closed; connections that arrive after
+    /// it returns wait in the backlog.
     ///
     /// ```
     /// use zokio::net::UnixListener;

@@ -139,8 +139,9 @@ impl UnixStream {
     }
 
     /// Takes the stream out of the runtime; it stays non-blocking. On
-    /// io_uring, bytes already received but not yet read are dropped, so
-    /// call this before reading.
+    /// io_uring, bytes the runtime already received but the program has
+    /// not read are dropped, so call this before reading; bytes that
+    /// arrive after it returns stay in the socket.
     ///
     /// ```
     /// use std::io::Write;
