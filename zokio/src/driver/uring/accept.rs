@@ -86,9 +86,7 @@ impl Acceptor {
             cancel(this, &state);
         }
     }
-}
 
-impl Acceptor {
     /// The listener leaves the runtime (`into_std`): as [`close`](Self::close),
     /// but the multishot is gone when this returns, so connections that
     /// arrive afterwards wait in the backlog for the new owner.
