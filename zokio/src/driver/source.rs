@@ -747,12 +747,11 @@ impl IoSource {
         if let Backend::Uring(u) = &self.backend {
             PollArm::close(&u.read_poll);
             PollArm::close(&u.write_poll);
-            match (&u.stream, &u.acceptor) {
-                (Some((receiver, _)), _) if detach => Receiver::detach(receiver),
-                (Some((receiver, _)), _) => Receiver::close(receiver),
-                (_, Some(acceptor)) if detach => Acceptor::detach(acceptor),
-                (_, Some(acceptor)) => Acceptor::close(acceptor),
-                (None, None) => {}
+            if let Some((receiver, _)) = &u.stream {
+                Receiver::close(receiver, detach);
+            }
+            if let Some(acceptor) = &u.acceptor {
+                Acceptor::close(acceptor, detach);
             }
         }
     }

@@ -78,24 +78,19 @@ impl Acceptor {
         Poll::Pending
     }
 
-    pub(crate) fn close(this: &AcceptorRef) {
+    /// The listener is being dropped, or (with `now`) leaves the runtime
+    /// through `into_std`: cancels the multishot and closes the connections
+    /// it accepted that `accept` has not returned. With `now` the multishot
+    /// is gone when this returns, so connections that arrive afterwards wait
+    /// in the backlog for the new owner.
+    pub(crate) fn close(this: &AcceptorRef, now: bool) {
         let mut state = lock(&this.state);
         state.closed = true;
         state.ready.clear();
-        if state.armed {
-            cancel(this, &state);
-        }
-    }
-
-    /// The listener leaves the runtime (`into_std`): as [`close`](Self::close),
-    /// but the multishot is gone when this returns, so connections that
-    /// arrive afterwards wait in the backlog for the new owner.
-    pub(crate) fn detach(this: &AcceptorRef) {
-        let mut state = lock(&this.state);
-        state.closed = true;
-        state.ready.clear();
-        if let (true, Some(ring)) = (state.armed, &state.armed_on) {
-            ring.cancel_now(this);
+        match (state.armed, &state.armed_on) {
+            (true, Some(ring)) if now => ring.cancel_now(this),
+            (true, _) => cancel(this, &state),
+            _ => {}
         }
     }
 }

@@ -276,27 +276,19 @@ impl Receiver {
         }
     }
 
-    /// The socket is being dropped: cancel the multishot so that the kernel
-    /// lets go of the socket.
-    pub(crate) fn close(this: &ReceiverRef) {
+    /// The socket is being dropped, or (with `now`) leaves the runtime
+    /// through `into_std`: cancels the multishot so that the kernel lets go
+    /// of the socket, and drops what is queued. With `now` the multishot is
+    /// gone when this returns, so bytes that arrive afterwards stay in the
+    /// socket for its new owner.
+    pub(crate) fn close(this: &ReceiverRef, now: bool) {
         let mut state = lock(&this.state);
         state.closed = true;
         state.lent = None;
-        if state.armed {
-            cancel(this, &state);
-        }
-    }
-
-    /// The socket leaves the runtime (`into_std`): as [`close`](Self::close),
-    /// but the multishot is gone when this returns, so bytes that arrive
-    /// afterwards stay in the socket for its new owner. Bytes queued here
-    /// are dropped.
-    pub(crate) fn detach(this: &ReceiverRef) {
-        let mut state = lock(&this.state);
-        state.closed = true;
-        state.lent = None;
-        if let (true, Some(ring)) = (state.armed, &state.armed_on) {
-            ring.cancel_now(this);
+        match (state.armed, &state.armed_on) {
+            (true, Some(ring)) if now => ring.cancel_now(this),
+            (true, _) => cancel(this, &state),
+            _ => {}
         }
     }
 
