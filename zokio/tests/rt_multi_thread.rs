@@ -145,10 +145,14 @@ fn an_idle_runtime_does_not_wake_up() {
             .build()
             .unwrap()
     };
-    // Let the workers settle into their parked state.
+    // Let the workers settle into their parked state. A worker that
+    // parked while the task ran on the other looks once more 10 ms later
+    // (to catch a worker stuck in a task: see the stuck-worker tests
+    // below), then sleeps with no deadline; 100 ms covers that.
     rt.block_on(async {
         zokio::spawn(async {}).await.unwrap();
     });
+    std::thread::sleep(Duration::from_millis(100));
     let m = rt.metrics();
     let settle = |m: &zokio::runtime::RuntimeMetrics| {
         (0..m.num_workers())
@@ -353,4 +357,94 @@ fn a_stream_writer_and_its_reader_end_on_two_workers() {
             "{backend:?}: the writer and the reader ended on one worker"
         );
     }
+}
+
+/// How a task keeps its worker from its driver.
+#[derive(Clone, Copy, Debug)]
+enum Stuck {
+    /// In a blocking call.
+    Blocking,
+    /// Computing.
+    Computing,
+}
+
+/// A task that keeps its worker busy does not stall the sockets that
+/// worker's I/O driver serves: the idle worker delivers their I/O. The task
+/// makes a connected pair on its worker and makes a first round trip on it
+/// there (so that worker's driver serves the pair and has started its
+/// reads), hands both ends to the test, and stays `stuck` until the test is
+/// done with them; the test's round trips over the pair, from outside the
+/// workers, then go through the stuck worker's driver. Without the other
+/// worker's help they would wait until the task gives up (30 s), and it
+/// would report that. Both backends (`ZOKIO_TEST_RUNTIMES` picks).
+fn a_stuck_worker_does_not_stall_its_sockets(stuck: Stuck) {
+    use zokio::io::{AsyncReadExt, AsyncWriteExt};
+    use zokio::net::{TcpListener, TcpStream};
+
+    const GIVE_UP: Duration = Duration::from_secs(30);
+    for (label, rt) in support::io_runtimes().filter(|(label, _)| label.ends_with("/mt")) {
+        let (pair_tx, pair_rx) = mpsc::channel();
+        let done = Arc::new((Mutex::new(false), Condvar::new()));
+        let is_done = done.clone();
+        let task = rt.spawn(async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (client, accepted) = zokio::join!(TcpStream::connect(addr), listener.accept());
+            let (mut client, (mut server, _)) = (client.unwrap(), accepted.unwrap());
+            client.write_all(b"first").await.unwrap();
+            let mut first = [0u8; 5];
+            server.read_exact(&mut first).await.unwrap();
+            pair_tx.send((client, server)).unwrap();
+            let (flag, changed) = &*is_done;
+            match stuck {
+                Stuck::Blocking => {
+                    let flag = flag.lock().unwrap();
+                    *changed
+                        .wait_timeout_while(flag, GIVE_UP, |done| !*done)
+                        .unwrap()
+                        .0
+                }
+                Stuck::Computing => {
+                    let start = std::time::Instant::now();
+                    let mut x = 1u64;
+                    while !*flag.lock().unwrap() {
+                        if start.elapsed() > GIVE_UP {
+                            return false;
+                        }
+                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    }
+                    std::hint::black_box(x);
+                    true
+                }
+            }
+        });
+        let (mut client, mut server) = pair_rx.recv().unwrap();
+        rt.block_on(async {
+            for i in 0..20u8 {
+                client.write_all(&[i; 8]).await.unwrap();
+                let mut buf = [0u8; 8];
+                server.read_exact(&mut buf).await.unwrap();
+                assert_eq!(buf, [i; 8]);
+                server.write_all(&buf).await.unwrap();
+                client.read_exact(&mut buf).await.unwrap();
+                assert_eq!(buf, [i; 8]);
+            }
+        });
+        *done.0.lock().unwrap() = true;
+        done.1.notify_all();
+        assert!(
+            rt.block_on(task).unwrap(),
+            "{label}, {stuck:?}: the round trips waited for the stuck worker"
+        );
+    }
+}
+
+#[test]
+fn a_worker_blocked_in_a_task_does_not_stall_its_sockets() {
+    a_stuck_worker_does_not_stall_its_sockets(Stuck::Blocking);
+}
+
+#[test]
+fn a_worker_computing_in_a_task_does_not_stall_its_sockets() {
+    a_stuck_worker_does_not_stall_its_sockets(Stuck::Computing);
 }

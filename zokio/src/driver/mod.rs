@@ -16,8 +16,10 @@ mod steer;
 pub(crate) mod sys;
 #[cfg(target_os = "linux")]
 pub(crate) mod uring;
+mod worker;
 
 pub(crate) use park::Parker;
+pub(crate) use worker::WorkerDriver;
 
 use std::io;
 use std::sync::{Arc, Once};
@@ -411,10 +413,10 @@ impl Driver {
         }
     }
 
-    /// Sleeps until unparked or an I/O completion, leaving timers to
-    /// whoever sleeps with them.
-    pub(crate) fn park_io(&mut self) {
-        self.park_for(None);
+    /// Sleeps until unparked, an I/O completion or `cap` (`None`: no
+    /// limit), leaving timers to whoever sleeps with them.
+    pub(crate) fn park_io(&mut self, cap: Option<Duration>) {
+        self.park_for(cap);
     }
 
     fn park_for(&mut self, timeout: Option<Duration>) {
@@ -428,14 +430,19 @@ impl Driver {
     /// Sleeps until unparked, an I/O event or the next timer, then fires
     /// the timers that are due. Returns at once if an unpark is pending.
     pub(crate) fn park(&mut self, handle: &Handle) {
+        self.park_capped(handle, None);
+    }
+
+    /// As [`park`](Self::park), sleeping no longer than `cap` either.
+    pub(crate) fn park_capped(&mut self, handle: &Handle, cap: Option<Duration>) {
         match &handle.time {
             Some(time) => {
-                let timeout = time.before_park();
+                let timeout = earliest(time.before_park(), cap);
                 self.park_for(timeout);
                 time.after_park();
                 time.process();
             }
-            None => self.park_for(None),
+            None => self.park_for(cap),
         }
     }
 
@@ -446,5 +453,14 @@ impl Driver {
         if let Some(time) = &handle.time {
             time.process();
         }
+    }
+}
+
+/// The shorter of two optional timeouts (`None`: no limit).
+fn earliest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
     }
 }

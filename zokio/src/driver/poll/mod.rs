@@ -31,6 +31,9 @@ use super::steer;
 
 /// The token of the waker that unparks the driver.
 const WAKER: Token = Token(usize::MAX);
+/// Tokens from here on watch a peer's epoll instance (see
+/// [`Driver::watch`]): this plus the peer's index. Slab keys stay below.
+const FIRST_WATCH: usize = usize::MAX / 2;
 
 const EMPTY: usize = 0;
 const PARKED: usize = 1;
@@ -60,6 +63,8 @@ pub(crate) struct Driver {
     poll: Poll,
     events: Events,
     shared: Arc<Shared>,
+    /// Peers (by index) whose epoll instance is registered with this one.
+    watching: Vec<bool>,
 }
 
 /// One registered descriptor; deregisters when dropped.
@@ -101,6 +106,7 @@ pub(crate) fn new() -> io::Result<(Driver, Arc<Shared>)> {
         poll,
         events: Events::with_capacity(1024),
         shared: shared.clone(),
+        watching: Vec::new(),
     };
     Ok((driver, shared))
 }
@@ -328,8 +334,58 @@ impl Driver {
             }
             return;
         }
+        self.deliver();
+    }
+
+    /// The instance's descriptor.
+    pub(crate) fn fd(&self) -> RawFd {
+        use std::os::fd::AsRawFd;
+        self.poll.as_raw_fd()
+    }
+
+    /// Delivers the events that are ready without sleeping, from a thread
+    /// other than the owner's (nothing about the caller is recorded).
+    pub(crate) fn harvest(&mut self) {
+        match self.poll.poll(&mut self.events, Some(Duration::ZERO)) {
+            Ok(()) => self.deliver(),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => tracing::warn!("epoll_wait failed: {err}"),
+        }
+    }
+
+    /// Registers `fd`, the epoll instance of peer `key`, with this one:
+    /// this instance's parks then end whenever the peer gets events
+    /// (edge-triggered, so once per batch), until [`unwatch`](Self::unwatch).
+    /// Whether it is registered now (the kernel refuses an instance that
+    /// watches this one: `ELOOP`).
+    pub(crate) fn watch(&mut self, key: usize, fd: RawFd) -> bool {
+        if self.watching.len() <= key {
+            self.watching.resize(key + 1, false);
+        }
+        if !self.watching[key] {
+            let token = Token(FIRST_WATCH + key);
+            self.watching[key] = self
+                .poll
+                .registry()
+                .register(&mut SourceFd(&fd), token, Interest::READABLE)
+                .is_ok();
+        }
+        self.watching[key]
+    }
+
+    /// Takes the peer's instance `fd` off this one.
+    pub(crate) fn unwatch(&mut self, key: usize, fd: RawFd) {
+        if let Some(watching @ true) = self.watching.get_mut(key) {
+            *watching = false;
+            let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
+        }
+    }
+
+    /// Sets the readiness of every resource the last poll reported.
+    fn deliver(&mut self) {
+        let shared = &*self.shared;
         for event in self.events.iter() {
-            if event.token() == WAKER {
+            if event.token() == WAKER || event.token().0 >= FIRST_WATCH {
                 continue;
             }
             let mut ready = 0;

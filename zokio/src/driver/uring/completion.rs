@@ -36,6 +36,11 @@ pub(crate) enum Token {
     Unpark = 1,
 }
 
+/// `user_data` of a `POLL_ADD` on a peer ring's descriptor (a worker
+/// watching a stuck peer: see `driver::worker`), plus the peer's index;
+/// below [`FIRST_POINTER`].
+pub(crate) const FIRST_WATCH: u64 = 1024;
+
 /// What a completion handler may use besides its operation: the ring's
 /// provided buffers.
 pub(crate) struct ReapContext<'a> {

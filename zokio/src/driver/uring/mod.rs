@@ -43,7 +43,7 @@ use std::time::Duration;
 use io_uring::{cqueue, opcode, squeue, types, IoUring};
 
 use buf_ring::BufRing;
-use completion::{Completable, Complete, ReapContext, Token, FIRST_POINTER};
+use completion::{Completable, Complete, ReapContext, Token, FIRST_POINTER, FIRST_WATCH};
 
 pub(crate) use buf_ring::GROUP as BUFFER_GROUP;
 
@@ -93,6 +93,9 @@ pub(crate) struct Driver {
     shared: std::sync::Arc<Shared>,
     buffers: Option<BufRing>,
     completions: Vec<cqueue::Entry>,
+    /// Peers (by index) whose ring descriptor a `POLL_ADD` of this ring
+    /// watches now (see [`Driver::watch`]).
+    watching: Vec<bool>,
 }
 
 /// The ring an operation started on this thread goes to: the worker's own,
@@ -144,6 +147,7 @@ pub(crate) fn new() -> io::Result<(Driver, std::sync::Arc<Shared>)> {
         shared: shared.clone(),
         buffers: Some(buffers),
         completions: Vec::with_capacity(256),
+        watching: Vec::new(),
     };
     Ok((driver, shared))
 }
@@ -332,6 +336,50 @@ impl Driver {
         self.reap();
     }
 
+    /// The ring's descriptor.
+    pub(crate) fn fd(&self) -> std::os::fd::RawFd {
+        self.shared.ring.as_raw_fd()
+    }
+
+    /// Submits what is queued and runs the handlers of what completed,
+    /// without sleeping, from a thread other than the reaper's, which stays
+    /// the reaper: its own entries still wait for its next
+    /// `io_uring_enter`, and everyone else's go at once. (Handlers re-arm
+    /// on the ring of the thread they run on, as on a task's move.)
+    pub(crate) fn harvest(&mut self) {
+        if self.is_idle() {
+            return;
+        }
+        if let Err(err) = self.shared.ring.submitter().submit() {
+            if !is_transient(&err) {
+                tracing::warn!("io_uring_enter failed: {err}");
+            }
+        }
+        self.reap();
+    }
+
+    /// Arms a one-shot `POLL_ADD` on `fd`, the ring of peer `key`, unless
+    /// one is in flight: its completion ends this ring's park when the
+    /// peer has completions. A peer beyond the tokens there are for is not
+    /// watched. Whether one is in flight now.
+    pub(crate) fn watch(&mut self, key: usize, fd: std::os::fd::RawFd) -> bool {
+        let user_data = FIRST_WATCH + key as u64;
+        if user_data >= FIRST_POINTER {
+            return false;
+        }
+        if self.watching.len() <= key {
+            self.watching.resize(key + 1, false);
+        }
+        if !self.watching[key] {
+            let entry = opcode::PollAdd::new(types::Fd(fd), libc::POLLIN as u32)
+                .build()
+                .user_data(user_data);
+            // SAFETY: a token `user_data`; the entry points to no memory.
+            self.watching[key] = unsafe { self.shared.push(&entry) }.is_ok();
+        }
+        self.watching[key]
+    }
+
     /// Whether the submission queue is empty and no completion waits, in
     /// the queue or in the kernel (work a cooperative ring runs only when
     /// asked, completions that overflowed the queue).
@@ -383,6 +431,12 @@ impl Driver {
                     unsafe { completion::dispatch(user_data, cqe.result(), cqe.flags(), &mut cx) };
                 } else if user_data == Token::Unpark as u64 {
                     shared.arm_unpark();
+                } else if user_data >= FIRST_WATCH {
+                    if let Some(watching) =
+                        self.watching.get_mut((user_data - FIRST_WATCH) as usize)
+                    {
+                        *watching = false;
+                    }
                 }
             }
         }

@@ -28,10 +28,10 @@ fn loom_worker_park_unpark_no_lost_wakeup() {
         let (s2, h2) = (shared.clone(), handle.clone());
         // Two workers park at once: one gets the driver, the other its
         // condvar; each unpark must reach the right one.
-        let t = thread::spawn(move || p2.park(&s2, &h2));
+        let t = thread::spawn(move || p2.park(&s2, &h2, None));
         u1.unpark();
         u2.unpark();
-        p1.park(&shared, &handle);
+        p1.park(&shared, &handle, None);
         t.join().unwrap();
     });
 }

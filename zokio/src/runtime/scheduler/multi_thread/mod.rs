@@ -11,6 +11,7 @@
 //! The owned-task list is sharded by task id, each shard behind its own
 //! lock, because a task may complete on any worker.
 
+mod harvest;
 mod idle;
 mod load;
 pub(crate) mod park;
@@ -71,6 +72,11 @@ struct Remote {
     unpark: Unparker,
     /// The worker's mean poll time (see `load`), to judge its queue by.
     mean_poll_ns: AtomicU64,
+    /// Its I/O driver, which an idle worker delivers while this one is
+    /// stuck in a task (see `harvest`).
+    io: Option<Arc<driver::WorkerDriver>>,
+    /// How it sleeps (see `harvest`).
+    sleep: harvest::Sleep,
 }
 
 impl Remote {
@@ -123,6 +129,8 @@ pub(crate) fn new(
             steal,
             unpark,
             mean_poll_ns: AtomicU64::new(load::FIRST_MEAN_NS),
+            io: parker.io().cloned(),
+            sleep: harvest::Sleep::default(),
         });
         cores.push(Core::new(index, local, parker, config));
     }
@@ -242,6 +250,11 @@ impl Handle {
 
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.shared.metrics
+    }
+
+    /// Whether any task is alive (cheaper than counting them).
+    fn has_alive_tasks(&self) -> bool {
+        self.shared.owned.iter().any(|s| !lock(s).is_empty())
     }
 
     pub(crate) fn num_alive_tasks(&self) -> usize {

@@ -10,7 +10,9 @@
 //! the right place; an unpark that arrives while the worker is awake is
 //! remembered and makes the next park return at once.
 
-use crate::driver::{self, Driver};
+use std::time::Duration;
+
+use crate::driver::{self, Driver, WorkerDriver};
 use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::loom::{Arc, Mutex};
 
@@ -34,7 +36,9 @@ struct Inner {
 /// Where a worker sleeps when it is not in the shared driver.
 enum Own {
     Condvar(driver::Parker),
-    Io(Driver),
+    /// Shared with the other workers, which may deliver its I/O while this
+    /// one is stuck in a task (see `harvest`).
+    Io(std::sync::Arc<WorkerDriver>),
 }
 
 /// The sleeping side, owned by one worker thread.
@@ -61,8 +65,8 @@ impl Parker {
         driver_unparker: driver::Unparker,
         io: Option<Driver>,
     ) -> (Parker, Unparker) {
-        let own = match io {
-            Some(io) => Own::Io(io),
+        let own = match io.and_then(WorkerDriver::new) {
+            Some(io) => Own::Io(std::sync::Arc::new(io)),
             None => Own::Condvar(driver::Parker::new()),
         };
         let own_unparker = match &own {
@@ -91,16 +95,21 @@ impl Parker {
     }
 
     /// The worker's own I/O driver, if it has one.
-    pub(crate) fn io(&self) -> Option<&Driver> {
+    pub(crate) fn io(&self) -> Option<&std::sync::Arc<WorkerDriver>> {
         match &self.own {
             Own::Io(io) => Some(io),
             Own::Condvar(_) => None,
         }
     }
 
-    /// Sleeps until unparked (or spuriously: callers re-check their
-    /// condition).
-    pub(crate) fn park(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
+    /// Sleeps until unparked, or for no longer than `cap` (or spuriously:
+    /// callers re-check their condition).
+    pub(crate) fn park(
+        &mut self,
+        shared: &SharedDriver,
+        handle: &driver::Handle,
+        cap: Option<Duration>,
+    ) {
         let inner = &*self.inner;
         if inner
             .state
@@ -118,18 +127,19 @@ impl Parker {
                 inner.state.store(EMPTY, SeqCst);
                 return;
             }
+            let mut io = io.owner();
             match shared.try_lock() {
                 Ok(_timers) => {
                     let wake = handle.timer_wake();
                     if let Some(wake) = wake {
                         wake.set_holder(Some(self.index));
                     }
-                    io.park(handle);
+                    io.park_capped(handle, cap);
                     if let Some(wake) = wake {
                         wake.set_holder(None);
                     }
                 }
-                Err(_) => io.park_io(),
+                Err(_) => io.park_io(cap),
             }
             inner.state.swap(EMPTY, SeqCst);
             return;
@@ -145,7 +155,7 @@ impl Parker {
                     inner.state.store(EMPTY, SeqCst);
                     return;
                 }
-                driver.park(handle);
+                driver.park_capped(handle, cap);
                 inner.state.swap(EMPTY, SeqCst);
                 return;
             }
@@ -163,7 +173,7 @@ impl Parker {
         };
         // The own parker keeps an unpark that arrives before this call, so
         // none is lost.
-        own.park(None);
+        own.park(cap);
         inner.state.swap(EMPTY, SeqCst);
     }
 
@@ -171,7 +181,12 @@ impl Parker {
     /// that are ready and fires due timers, without sleeping.
     pub(crate) fn maintain(&mut self, shared: &SharedDriver, handle: &driver::Handle) {
         if let Own::Io(io) = &mut self.own {
-            io.park_yield(handle);
+            // A peer delivering this worker's I/O holds it: skip this pass.
+            if let Some(mut io) = io.try_owner() {
+                io.park_yield(handle);
+            } else {
+                handle.process_timers();
+            }
             return;
         }
         let polled = match shared.try_lock() {
@@ -191,6 +206,11 @@ impl Parker {
 }
 
 impl Unparker {
+    /// Whether the worker is awake (running, or about to park).
+    pub(crate) fn is_awake(&self) -> bool {
+        matches!(self.inner.state.load(SeqCst), EMPTY | NOTIFIED)
+    }
+
     pub(crate) fn unpark(&self) {
         let inner = &*self.inner;
         match inner.state.swap(NOTIFIED, SeqCst) {

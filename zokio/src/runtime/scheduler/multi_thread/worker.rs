@@ -13,6 +13,7 @@ use crate::runtime::scheduler::inject::Inject;
 use crate::runtime::{context, coop, scheduler};
 use crate::task::{Id, Notified};
 
+use super::harvest::Harvest;
 use super::load::Load;
 use super::park::Parker;
 use super::queue::{self, Overflow};
@@ -83,6 +84,9 @@ struct Stats {
 pub(crate) struct Context {
     handle: Arc<Handle>,
     core: RefCell<Option<Box<Core>>>,
+    /// What this thread has seen of the other workers' drivers. Outside
+    /// the core: the I/O it delivers wakes tasks into the core.
+    harvest: RefCell<Harvest>,
 }
 
 impl<T> Overflow<T> for Inject<T> {
@@ -274,6 +278,7 @@ pub(crate) fn run(handle: Arc<Handle>, core: Box<Core>) {
     let cx = scheduler::Context::MultiThread(Context {
         handle: handle.clone(),
         core: RefCell::new(Some(core)),
+        harvest: RefCell::new(Harvest::new(handle.num_workers())),
     });
     context::set_scheduler(&cx, || {
         if let scheduler::Context::MultiThread(cx) = &cx {
@@ -323,7 +328,12 @@ impl Context {
 
     fn run(&self) {
         // I/O started on this thread goes to this worker's driver.
-        let io = self.with_core(|c| c.park.as_ref().and_then(|p| p.io()?.io_handle()));
+        let io = self.with_core(|c| {
+            c.park
+                .as_ref()
+                .and_then(Parker::io)
+                .map(|io| io.io_handle())
+        });
         crate::driver::set_worker_io(io);
         self.run_ticks();
         crate::driver::set_worker_io(None);
@@ -549,12 +559,31 @@ impl Context {
                 c.publish_stats(handle);
                 c.park.take().expect("worker parker missing")
             });
-            handle.shared.threads_options.on_park();
-            parker.park(&handle.shared.driver, &handle.driver);
-            handle.shared.threads_options.on_unpark();
+            // A stuck peer's I/O may give this worker work instead. Marked
+            // as sleeping with no deadline before it looks, so that a peer
+            // waking meanwhile either is seen awake or wakes this one.
+            let sleep = &handle.shared.remotes[index].sleep;
+            let cap = parker.io().and_then(|own| {
+                sleep.set(None);
+                let cap = self.harvest.borrow_mut().before_park(
+                    index,
+                    &handle.shared.remotes,
+                    own,
+                    || handle.has_alive_tasks(),
+                );
+                sleep.set(cap);
+                cap
+            });
+            let parks = !self.with_core(|c| c.has_work());
+            if parks {
+                handle.shared.threads_options.on_park();
+                parker.park(&handle.shared.driver, &handle.driver, cap);
+                handle.shared.threads_options.on_unpark();
+            }
+            sleep.clear();
             self.with_core(|c| {
                 c.is_parked = false;
-                c.stats.parks += 1;
+                c.stats.parks += u64::from(parks);
                 c.park = Some(parker);
                 c.load.begin_batch();
             });
@@ -562,6 +591,11 @@ impl Context {
                 return;
             }
             if self.with_core(|c| c.has_work()) {
+                if parks {
+                    // Awake to work, maybe for long: a peer that sleeps
+                    // with no deadline should look at this one.
+                    super::harvest::nudge(index, &handle.shared.remotes);
+                }
                 let was_listed = handle.shared.idle.unpark_worker_by_id(index);
                 let next = self.with_core(|c| {
                     c.is_searching = !was_listed;
@@ -575,6 +609,7 @@ impl Context {
                 continue;
             }
             // Woken for new work, counted as searching.
+            super::harvest::nudge(index, &handle.shared.remotes);
             self.with_core(|c| c.is_searching = true);
             return;
         }
