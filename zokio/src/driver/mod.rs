@@ -457,7 +457,7 @@ impl Driver {
 }
 
 /// The shorter of two optional timeouts (`None`: no limit).
-fn earliest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+pub(crate) fn earliest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, None) => a,

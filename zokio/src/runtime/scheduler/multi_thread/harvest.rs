@@ -31,7 +31,7 @@
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use crate::driver::WorkerDriver;
+use crate::driver::{self, WorkerDriver};
 
 use super::Remote;
 
@@ -81,9 +81,7 @@ impl Harvest {
     ) -> Option<Duration> {
         let now = Instant::now();
         let mut cap: Option<Duration> = None;
-        let mut limit = |left: Duration| {
-            cap = Some(cap.map_or(left, |cap: Duration| cap.min(left)));
-        };
+        let mut limit = |left: Duration| cap = driver::earliest(cap, Some(left));
         let mut any_awake = false;
         for (index, remote) in remotes.iter().enumerate() {
             let Some(peer) = remote.io.as_deref() else {
