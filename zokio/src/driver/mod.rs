@@ -354,11 +354,14 @@ impl Handle {
             None => {}
         }
         // The other workers' epoll instances (their rings shut down as
-        // their drivers drop).
+        // their drivers drop); the handle's own is done above.
         if let Unparker::Timer(wake) = &self.unparker {
             for worker in &wake.workers {
-                if let Unparker::Poll(shared) = worker {
-                    shared.shutdown();
+                match (worker, &self.io) {
+                    (Unparker::Poll(shared), Some(IoHandle::Poll(own)))
+                        if std::sync::Arc::ptr_eq(shared, own) => {}
+                    (Unparker::Poll(shared), _) => shared.shutdown(),
+                    _ => {}
                 }
             }
         }
