@@ -153,6 +153,12 @@ impl IoSource {
         self.uring_stream().map(|(receiver, _)| receiver)
     }
 
+    /// The send side of a stream socket on io_uring (for tests).
+    #[cfg(test)]
+    pub(crate) fn uring_sender(&self) -> Option<&SenderRef> {
+        self.uring_stream().map(|(_, sender)| sender)
+    }
+
     /// The registration on the readiness driver (for tests).
     #[cfg(test)]
     pub(crate) fn poll_registration(&self) -> Option<&poll::Registration> {

@@ -31,6 +31,7 @@ pub(crate) mod recv;
 pub(crate) mod send;
 pub(crate) mod send_owned;
 pub(crate) mod shutdown;
+mod spare;
 pub(crate) mod steer;
 
 use crate::driver::lock;

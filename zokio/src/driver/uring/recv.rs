@@ -38,8 +38,6 @@ use super::{steer, Shared, BUFFER_GROUP};
 
 /// Queued bytes above which the multishot is paused.
 const HIGH_WATER: usize = 256 * 1024;
-/// A drained queue keeps at most this much capacity.
-const KEEP_CAPACITY: usize = 64 * 1024;
 
 /// What [`Receiver::try_direct`] did.
 pub(crate) enum Direct {
@@ -55,7 +53,8 @@ pub(crate) enum Direct {
 struct State {
     /// The first queued bytes, still in the buffer the kernel put them in.
     lent: Option<Lent>,
-    /// Queued bytes after those.
+    /// Queued bytes after those; without capacity when empty (see
+    /// [`spare`](super::spare)).
     data: Vec<u8>,
     /// Bytes of `data` already read.
     pos: usize,
@@ -105,6 +104,14 @@ impl Receiver {
     #[cfg(test)]
     pub(super) fn home(this: &ReceiverRef) -> &Arc<Shared> {
         &this.ring
+    }
+
+    /// Bytes queued behind the lent buffer, and the capacity holding
+    /// them (for tests).
+    #[cfg(test)]
+    pub(super) fn copied(this: &ReceiverRef) -> (usize, usize) {
+        let state = lock(&this.state);
+        (state.data.len() - state.pos, state.data.capacity())
     }
 
     /// Calls `take` with the queued bytes once there are some (or with an
@@ -207,10 +214,7 @@ impl Receiver {
             state.pos += n;
             if state.pos == state.data.len() {
                 state.pos = 0;
-                state.data.clear();
-                if state.data.capacity() > KEEP_CAPACITY {
-                    state.data = Vec::new();
-                }
+                super::spare::give(&mut state.data);
             }
             return Some(Ok(()));
         }
@@ -340,6 +344,9 @@ impl Complete for Receiver {
                 {
                     state.lent = Some(lent);
                 } else {
+                    if state.data.capacity() == 0 {
+                        state.data = super::spare::take();
+                    }
                     crate::driver::copy::extend(&mut state.data, cx.buffers.filled(bid, len));
                     cx.buffers.recycle(bid);
                 }

@@ -1,6 +1,7 @@
 //! Stream send: the bytes of a write are copied into a per-socket buffer and
 //! handed to the ring with one `SEND`; the write returns at once and the
-//! next write (or a flush) waits for that send to finish.
+//! next write (or a flush) waits for that send to finish. The buffer is the
+//! socket's only while the send is in flight (see [`spare`](super::spare)).
 //!
 //! The send is submitted with the ring's next `io_uring_enter`, together
 //! with every other socket's, so a busy server makes one system call per
@@ -37,12 +38,11 @@ use super::{Shared, DIRECT_MIN};
 
 /// The most bytes one write takes.
 const MAX_SEND: usize = 256 * 1024;
-/// An idle socket keeps at most this much send buffer.
-const KEEP_CAPACITY: usize = 64 * 1024;
 
 #[derive(Default)]
 struct State {
-    /// The bytes being sent; not touched while `in_flight`.
+    /// The bytes being sent; not touched while `in_flight`. Without
+    /// capacity when nothing is being sent (see [`spare`](super::spare)).
     buf: Vec<u8>,
     /// How much of `buf` the kernel has taken.
     sent: usize,
@@ -105,8 +105,8 @@ impl Sender {
                 Err(err) => return Poll::Ready(Err(err)),
             }
         }
-        if state.buf.capacity() > KEEP_CAPACITY {
-            state.buf = Vec::new();
+        if state.buf.capacity() == 0 {
+            state.buf = super::spare::take();
         }
         state.buf.clear();
         for buf in bufs {
@@ -118,6 +118,7 @@ impl Sender {
         }
         let n = state.buf.len();
         if n == 0 {
+            super::spare::give(&mut state.buf);
             return Poll::Ready(Ok(0));
         }
         state.sent = 0;
@@ -202,6 +203,12 @@ impl Sender {
         &self.ring
     }
 
+    /// The capacity of the send buffer (for tests).
+    #[cfg(test)]
+    pub(super) fn capacity(this: &SenderRef) -> usize {
+        lock(&this.state).buf.capacity()
+    }
+
     /// Whether a send is in flight (a `try_write` must not overtake it).
     pub(crate) fn is_busy(this: &SenderRef) -> bool {
         lock(&this.state).in_flight
@@ -247,6 +254,9 @@ impl Complete for Sender {
         } else {
             state.error = Some(io::Error::from_raw_os_error(-result));
         }
+        // Done with the buffer, sent or failed.
+        state.sent = 0;
+        super::spare::give(&mut state.buf);
         if let Shutdown::Queued = state.shutdown {
             if let Err(err) = Sender::start_shutdown(this, &mut state) {
                 state.shutdown = Shutdown::Done(Err(err));
