@@ -6,7 +6,6 @@
 
 use std::io::{self, BufRead, Write};
 use std::process::{Command, Stdio};
-
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 

@@ -10,9 +10,9 @@
 //!
 //! The spares are bounded ([`KEEP_TOTAL`] bytes a thread, buffers from
 //! [`KEEP_SMALLEST`] to [`KEEP_LARGEST`]); what does not fit goes back to
-//! the allocator. A buffer
-//! given back on one thread (a completion reaped there) may be taken on
-//! another later; each thread's spares stay within the bound.
+//! the allocator. A buffer given back on one thread (a completion reaped
+//! there) may be taken on another later; each thread's spares stay within
+//! the bound.
 
 use std::cell::RefCell;
 
@@ -49,8 +49,8 @@ pub(crate) fn take() -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// Gives `buffer` back: kept as a spare (emptied) if it fits the bound,
-/// freed otherwise. `*slot` is left without capacity.
+/// Takes the buffer out of `slot`, which is left without capacity, and
+/// keeps it as a spare (emptied) if it fits the bound, or frees it.
 pub(crate) fn give(slot: &mut Vec<u8>) {
     let mut buffer = std::mem::take(slot);
     let capacity = buffer.capacity();
