@@ -452,6 +452,96 @@ fn datagram_std_round_trip() {
     });
 }
 
+#[test]
+fn datagram_owned_buffers_echo_and_come_back() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let server_path = TempPath::new("owned-server");
+            let client_path = TempPath::new("owned-client");
+            let server = UnixDatagram::bind(&server_path.0).unwrap();
+            let client = UnixDatagram::bind(&client_path.0).unwrap();
+            let echo = zokio::spawn(async move {
+                // One buffer for the whole conversation.
+                let mut buf = Vec::with_capacity(256);
+                for _ in 0..20 {
+                    let (received, mut back) = server.recv_from_owned(buf).await;
+                    let (n, from) = received.unwrap();
+                    back.truncate(n);
+                    let from = from.as_pathname().unwrap().to_owned();
+                    let (sent, back) = server.send_to_owned(back, &from).await;
+                    assert_eq!(sent.unwrap(), n);
+                    buf = back;
+                }
+            });
+            for i in 0..20u32 {
+                let msg = format!("owned datagram {i}").into_bytes();
+                let (sent, msg) = client.send_to_owned(msg, &server_path.0).await;
+                assert_eq!(sent.unwrap(), msg.len());
+                let (received, buf) = client
+                    .recv_from_owned(vec![0xAA_u8; 64].into_boxed_slice())
+                    .await;
+                let (n, from) = received.unwrap();
+                assert_eq!(from.as_pathname(), Some(server_path.0.as_path()));
+                assert_eq!(&buf[..n], &msg[..]);
+                assert!(
+                    buf[n..].iter().all(|&b| b == 0xAA),
+                    "wrote past the datagram"
+                );
+            }
+            echo.await.unwrap();
+        })
+    });
+}
+
+#[test]
+fn datagram_owned_senders_of_every_kind_and_failures() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            // A pair: the sender is unnamed; a long datagram is cut to fit.
+            let (a, b) = UnixDatagram::pair().unwrap();
+            let long: Vec<u8> = (0..100).collect();
+            let (sent, _) = a.send_owned(long.clone()).await;
+            assert_eq!(sent.unwrap(), 100);
+            let (sent, _) = a.send_owned(&b"next"[..]).await;
+            assert_eq!(sent.unwrap(), 4);
+            let (received, small) = b.recv_from_owned(Vec::with_capacity(10)).await;
+            let (n, from) = received.unwrap();
+            assert_eq!((n, &small[..]), (10, &long[..10]));
+            assert!(from.is_unnamed());
+            let (n, buf) = b.recv_owned(Vec::with_capacity(128)).await;
+            assert_eq!((n.unwrap(), &buf[..]), (4, &b"next"[..]));
+
+            // An abstract-namespace sender keeps its name.
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::linux::net::SocketAddrExt;
+                let name = format!("zokio-net-unix-owned-{}", std::process::id());
+                let addr = std::os::unix::net::SocketAddr::from_abstract_name(&name).unwrap();
+                let named = std::os::unix::net::UnixDatagram::bind_addr(&addr).unwrap();
+                let named = UnixDatagram::from_std(named).unwrap();
+                let path = TempPath::new("owned-abstract");
+                let receiver = UnixDatagram::bind(&path.0).unwrap();
+                let (sent, _) = named.send_to_owned(b"abstract".to_vec(), &path.0).await;
+                assert_eq!(sent.unwrap(), 8);
+                let (received, buf) = receiver.recv_from_owned(Vec::with_capacity(16)).await;
+                let (n, from) = received.unwrap();
+                assert_eq!(&buf[..n], b"abstract");
+                assert_eq!(from.as_abstract_name(), Some(name.as_bytes()));
+            }
+
+            // Failures hand the buffer back whole.
+            let unbound = UnixDatagram::unbound().unwrap();
+            let (result, buf) = unbound.send_owned(b"nowhere".to_vec()).await;
+            assert!(result.is_err());
+            assert_eq!(buf, b"nowhere");
+            let missing = TempPath::new("owned-missing");
+            let (result, buf) = unbound.send_to_owned(b"lost".to_vec(), &missing.0).await;
+            assert_eq!(result.unwrap_err().kind(), ErrorKind::NotFound);
+            assert_eq!(buf, b"lost");
+        })
+    });
+}
+
 fn assert_send<T: Send>(_: &T) {}
 
 #[test]

@@ -2,6 +2,8 @@
 //! module docs of [`UdpSocket`](crate::net::UdpSocket) for why that makes
 //! every operation cancel safe).
 
+mod owned;
+
 use std::fmt;
 use std::io;
 use std::net::Shutdown;
