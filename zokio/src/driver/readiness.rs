@@ -23,6 +23,9 @@ pub(crate) const WRITABLE: usize = 1 << 1;
 pub(crate) const READ_CLOSED: usize = 1 << 2;
 pub(crate) const WRITE_CLOSED: usize = 1 << 3;
 pub(crate) const ERROR: usize = 1 << 4;
+/// The driver shut down (set with every other bit): nothing will change
+/// any more.
+pub(crate) const SHUTDOWN: usize = 1 << 5;
 const READY_MASK: usize = 0xffff;
 /// Wakers taken from the lists per lock hold in [`Readiness::set`].
 const WAKE_BATCH: usize = 8;
@@ -32,8 +35,8 @@ impl Direction {
     /// The bits that let a task of this direction make progress.
     pub(crate) fn mask(self) -> usize {
         match self {
-            Direction::Read => READABLE | READ_CLOSED | ERROR,
-            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR,
+            Direction::Read => READABLE | READ_CLOSED | ERROR | SHUTDOWN,
+            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR | SHUTDOWN,
         }
     }
 }
@@ -43,6 +46,17 @@ impl Direction {
 pub(crate) struct ReadyEvent {
     pub(crate) ready: usize,
     tick: usize,
+}
+
+impl ReadyEvent {
+    /// The same event, seeing only the bits of `mask`: clearing it clears
+    /// only those.
+    pub(crate) fn only(self, mask: usize) -> ReadyEvent {
+        ReadyEvent {
+            ready: self.ready & mask,
+            tick: self.tick,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -107,8 +121,13 @@ impl Readiness {
 
     /// The current bits for `direction`, without waiting.
     pub(crate) fn peek(&self, direction: Direction) -> Option<ReadyEvent> {
+        self.peek_mask(direction.mask())
+    }
+
+    /// The current bits among `mask`, without waiting.
+    pub(crate) fn peek_mask(&self, mask: usize) -> Option<ReadyEvent> {
         let current = self.state.load(Acquire);
-        let ready = current & direction.mask();
+        let ready = current & mask;
         (ready != 0).then_some(ReadyEvent {
             ready,
             tick: current >> TICK_SHIFT,
@@ -163,6 +182,6 @@ impl Readiness {
 
     /// Wakes every waiter (the driver is shutting down).
     pub(crate) fn wake_all(&self) {
-        self.set(READ_CLOSED | WRITE_CLOSED | ERROR);
+        self.set(READ_CLOSED | WRITE_CLOSED | ERROR | SHUTDOWN);
     }
 }

@@ -4,8 +4,8 @@
 //! On io_uring a stream socket receives through a multishot receive and
 //! sends through ring-submitted sends (see `uring::recv`, `uring::send`); a
 //! listener accepts through a multishot accept; everything else (datagrams,
-//! `readable`/`writable`, `try_*` calls) waits for readiness through a
-//! one-shot `POLL_ADD` and makes the system call itself. On the readiness
+//! `AsyncFd` descriptors, `readable`/`writable`, `try_*` calls) waits for
+//! readiness through a one-shot `POLL_ADD` and makes the system call itself. On the readiness
 //! driver every operation is a non-blocking system call retried on the next
 //! edge.
 
@@ -93,22 +93,38 @@ impl IoSource {
     /// driver.
     pub(crate) fn new(fd: OwnedFd, kind: Kind) -> io::Result<IoSource> {
         let io = super::current_io()?;
-        let (fd, backend) = match io {
+        let fd = match (&io, kind) {
+            (IoHandle::Uring(ring), Kind::Stream) => SocketFd::closed_by_ring(fd, ring.clone()),
+            _ => SocketFd::plain(fd),
+        };
+        IoSource::register(io, Arc::new(fd), kind)
+    }
+
+    /// Registers a descriptor that something else owns (`AsyncFd`), driven
+    /// by readiness alone; it is never closed here.
+    ///
+    /// # Safety
+    ///
+    /// As for [`SocketFd::borrowed`]: `fd` stays open until this value is
+    /// dropped.
+    pub(crate) unsafe fn borrowed(fd: RawFd) -> io::Result<IoSource> {
+        let io = super::current_io()?;
+        // SAFETY: the caller's promise.
+        let fd = Arc::new(unsafe { SocketFd::borrowed(fd) });
+        IoSource::register(io, fd, Kind::Datagram)
+    }
+
+    fn register(io: IoHandle, fd: Arc<SocketFd>, kind: Kind) -> io::Result<IoSource> {
+        let backend = match io {
             IoHandle::Poll(shared) => {
-                let fd = Arc::new(SocketFd::plain(fd));
-                let registration = shared.register(fd.as_raw_fd(), kind == Kind::Stream)?;
-                (fd, Backend::Poll(registration))
+                Backend::Poll(shared.register(fd.as_raw_fd(), kind == Kind::Stream)?)
             }
             IoHandle::Uring(ring) => {
-                let fd = Arc::new(match kind {
-                    Kind::Stream => SocketFd::closed_by_ring(fd, ring.clone()),
-                    Kind::Listener | Kind::Datagram => SocketFd::plain(fd),
-                });
                 let readiness = Arc::new(Readiness::default());
                 let arm = |direction| {
                     PollArm::new(fd.clone(), ring.clone(), readiness.clone(), direction)
                 };
-                let backend = Backend::Uring(UringSource {
+                Backend::Uring(UringSource {
                     read_poll: arm(Direction::Read),
                     write_poll: arm(Direction::Write),
                     readiness,
@@ -121,8 +137,7 @@ impl IoSource {
                     acceptor: (kind == Kind::Listener)
                         .then(|| Acceptor::new(fd.clone(), ring.clone())),
                     ring,
-                });
-                (fd, backend)
+                })
             }
         };
         let inq = match (&backend, kind) {
@@ -310,6 +325,39 @@ impl IoSource {
             }
         }
         Poll::Pending
+    }
+
+    /// Waits until the source is ready for any direction of `interest`;
+    /// the event holds what it is ready for in all of them, to clear later
+    /// with [`clear_ready`](Self::clear_ready) (`AsyncFd`'s guards).
+    pub(crate) fn poll_ready_event(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+    ) -> Poll<ReadyEvent> {
+        let directions = [
+            (interest.is_readable(), Direction::Read),
+            (interest.is_writable(), Direction::Write),
+        ];
+        let mask = directions
+            .iter()
+            .filter(|(wanted, _)| *wanted)
+            .fold(0, |mask, (_, direction)| mask | direction.mask());
+        for (wanted, direction) in directions {
+            if wanted {
+                if let Poll::Ready(event) = self.poll_ready(cx, direction) {
+                    // Widened to the other direction, as it is now.
+                    let both = self.readiness().peek_mask(mask);
+                    return Poll::Ready(both.unwrap_or(event));
+                }
+            }
+        }
+        Poll::Pending
+    }
+
+    /// Forgets what `event` saw, unless a newer event came in since.
+    pub(crate) fn clear_ready(&self, event: ReadyEvent) {
+        self.readiness().clear(event);
     }
 
     /// Tokio's `try_io`: `WouldBlock` without calling `f` unless the socket

@@ -39,8 +39,12 @@ pub(crate) trait Peer {
     fn load(&self) -> usize;
 }
 
-/// The CPU the calling thread runs on, or [`UNKNOWN_CPU`].
+/// The CPU the calling thread runs on, or [`UNKNOWN_CPU`] (always under
+/// Miri, which has no `sched_getcpu`).
 pub(crate) fn current_cpu() -> usize {
+    if cfg!(miri) {
+        return UNKNOWN_CPU;
+    }
     // SAFETY: no preconditions; -1 on failure.
     let cpu = unsafe { libc::sched_getcpu() };
     usize::try_from(cpu).unwrap_or(UNKNOWN_CPU)

@@ -43,6 +43,12 @@ impl Interest {
         Interest(self.0 | other.0)
     }
 
+    /// The interest in the directions given, if any.
+    pub(crate) fn from_parts(readable: bool, writable: bool) -> Option<Interest> {
+        let bits = if readable { READ } else { 0 } | if writable { WRITE } else { 0 };
+        (bits != 0).then_some(Interest(bits))
+    }
+
     /// The readiness bits that answer this interest.
     fn mask(self) -> usize {
         let mut mask = 0;
@@ -117,6 +123,11 @@ impl Ready {
             0
         };
         Ready((bits | closed) & Ready::ALL.0)
+    }
+
+    /// The driver's bits.
+    pub(crate) fn bits(self) -> usize {
+        self.0
     }
 
     /// Only the bits that answer `interest`.

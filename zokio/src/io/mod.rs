@@ -82,6 +82,8 @@ mod buf;
 mod interest;
 mod read_buf;
 mod split;
+#[cfg(unix)]
+pub mod unix;
 mod util;
 
 pub use async_buf_read::AsyncBufRead;

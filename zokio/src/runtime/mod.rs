@@ -68,6 +68,18 @@ pub struct Runtime {
 }
 
 impl Runtime {
+    /// A multi-thread runtime with a worker per core and every driver
+    /// enabled, as Tokio's `Runtime::new`: the same as
+    /// `Builder::new_multi_thread().enable_all().build()`.
+    ///
+    /// ```
+    /// let rt = zokio::runtime::Runtime::new().unwrap();
+    /// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+    /// ```
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new_multi_thread().enable_all().build()
+    }
+
     fn new_current_thread(config: &Config, threads: ThreadOptions) -> io::Result<Runtime> {
         let blocking_pool = BlockingPool::new(
             config.max_blocking_threads,

@@ -20,7 +20,7 @@
 
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 
 use io_uring::{opcode, types};
@@ -28,12 +28,16 @@ use io_uring::{opcode, types};
 use super::completion::Token;
 use super::Shared;
 
-/// A socket's descriptor; closed through `ring` when it has one.
+/// A socket's descriptor; closed through `ring` when it has one, never
+/// when it is borrowed.
 pub(crate) struct SocketFd {
     fd: ManuallyDrop<OwnedFd>,
     /// The ring the socket was registered with, if it closes through a
     /// ring.
     ring: Option<Arc<Shared>>,
+    /// Someone else owns the descriptor (`AsyncFd`): dropping this leaves
+    /// it open.
+    borrowed: bool,
 }
 
 impl SocketFd {
@@ -42,6 +46,7 @@ impl SocketFd {
         SocketFd {
             fd: ManuallyDrop::new(fd),
             ring: None,
+            borrowed: false,
         }
     }
 
@@ -50,11 +55,34 @@ impl SocketFd {
         SocketFd {
             fd: ManuallyDrop::new(fd),
             ring: Some(ring),
+            borrowed: false,
+        }
+    }
+
+    /// A descriptor that something else owns and closes.
+    ///
+    /// # Safety
+    ///
+    /// `fd` must be open until every operation that was handed this value
+    /// has stopped using its number: its owner (an `AsyncFd`'s inner value)
+    /// outlives the `IoSource` that cancels them, and the kernel keeps the
+    /// file of an operation already submitted. The value is never turned
+    /// into an `OwnedFd` ([`into_owned`](Self::into_owned) panics) nor
+    /// closed.
+    pub(crate) unsafe fn borrowed(fd: RawFd) -> SocketFd {
+        SocketFd {
+            // SAFETY: `fd` is open (the caller's promise); the `OwnedFd`
+            // is only ever borrowed, and `Drop` forgets it instead of
+            // closing it.
+            fd: ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(fd) }),
+            ring: None,
+            borrowed: true,
         }
     }
 
     /// The descriptor itself; nothing closes it any more.
     pub(crate) fn into_owned(self) -> OwnedFd {
+        assert!(!self.borrowed, "a borrowed descriptor has another owner");
         let mut this = ManuallyDrop::new(self);
         drop(this.ring.take());
         // SAFETY: `this` is never dropped, so `fd` is taken exactly once.
@@ -67,6 +95,10 @@ impl Drop for SocketFd {
         // SAFETY: `fd` is taken once, here (or in `into_owned`, which does
         // not run this).
         let fd = unsafe { ManuallyDrop::take(&mut self.fd) };
+        if self.borrowed {
+            let _ = fd.into_raw_fd();
+            return;
+        }
         let Some(home) = &self.ring else {
             return drop(fd);
         };
