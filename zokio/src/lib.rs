@@ -56,6 +56,8 @@ pub mod io;
 pub mod macros;
 pub mod net;
 pub mod runtime;
+#[cfg(unix)]
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;
