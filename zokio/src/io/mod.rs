@@ -82,6 +82,7 @@ mod buf;
 mod interest;
 mod read_buf;
 mod split;
+mod stdio;
 #[cfg(unix)]
 pub mod unix;
 mod util;
@@ -95,6 +96,7 @@ pub use interest::{Interest, Ready};
 pub use read_buf::ReadBuf;
 pub use split::{split, ReadHalf, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
+pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use util::{
     copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, empty, repeat,
     simplex, sink, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader,
