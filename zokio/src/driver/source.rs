@@ -5,9 +5,9 @@
 //! sends through ring-submitted sends (see `uring::recv`, `uring::send`); a
 //! listener accepts through a multishot accept; everything else (datagrams,
 //! `AsyncFd` descriptors, `readable`/`writable`, `try_*` calls) waits for
-//! readiness through a one-shot `POLL_ADD` and makes the system call itself. On the readiness
-//! driver every operation is a non-blocking system call retried on the next
-//! edge.
+//! readiness through a one-shot `POLL_ADD` and makes the system call
+//! itself. On the readiness driver every operation is a non-blocking system
+//! call retried on the next edge.
 
 use std::io::{self, IoSlice};
 use std::mem::MaybeUninit;
