@@ -331,3 +331,31 @@ fn a_panic_in_the_block_on_future_keeps_the_runtime_usable() {
     assert_eq!(drops.load(SeqCst), 1);
     assert!(parked.is_finished());
 }
+
+each_flavor! {
+    /// A task that loops on `consume_budget` and nothing else yields once
+    /// its budget is spent, so a task that shares its worker gets to run
+    /// (a loop of always-ready awaits would hold the worker for ever).
+    fn consume_budget_lets_the_other_tasks_run(rt) {
+        rt.block_on(async {
+            let done = Arc::new(AtomicUsize::new(0));
+            let spinner = zokio::spawn({
+                let done = done.clone();
+                async move {
+                    let mut turns = 0u64;
+                    while done.load(SeqCst) == 0 {
+                        task::consume_budget().await;
+                        turns += 1;
+                    }
+                    turns
+                }
+            });
+            let setter = zokio::spawn({
+                let done = done.clone();
+                async move { done.store(1, SeqCst) }
+            });
+            setter.await.unwrap();
+            spinner.await.unwrap();
+        })
+    }
+}

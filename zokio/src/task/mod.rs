@@ -41,6 +41,7 @@
 
 mod block_in_place;
 pub(crate) mod cell;
+mod consume_budget;
 mod error;
 #[cfg(all(test, not(loom)))]
 mod handoff_tests;
@@ -59,6 +60,7 @@ pub(crate) mod waker;
 mod yield_now;
 
 pub use block_in_place::block_in_place;
+pub use consume_budget::consume_budget;
 pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
