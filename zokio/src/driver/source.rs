@@ -311,20 +311,8 @@ impl IoSource {
         cx: &mut Context<'_>,
         interest: Interest,
     ) -> Poll<Ready> {
-        let directions = [
-            (interest.is_readable(), Direction::Read),
-            (interest.is_writable(), Direction::Write),
-        ];
-        for (wanted, direction) in directions {
-            if wanted {
-                if let Poll::Ready(event) = self.poll_ready(cx, direction) {
-                    // With what the other direction shows now.
-                    let (ready, _) = self.ready_events(interest);
-                    return Poll::Ready(ready | Ready::from_bits(event.ready).masked(interest));
-                }
-            }
-        }
-        Poll::Pending
+        self.poll_ready_event(cx, interest)
+            .map(|event| Ready::from_bits(event.ready).masked(interest))
     }
 
     /// Waits until the source is ready for any direction of `interest`;

@@ -41,6 +41,32 @@ impl Seen {
     }
 }
 
+/// The methods both guards have, over their `fd` and `seen` fields.
+macro_rules! readiness_methods {
+    () => {
+        /// What the wait saw ready.
+        pub fn ready(&self) -> Ready {
+            self.seen.ready()
+        }
+
+        /// Marks the descriptor not ready for what this guard saw, unless
+        /// a newer event came in since the wait. Closed sides stay closed.
+        pub fn clear_ready(&mut self) {
+            self.seen.clear(self.fd, READABLE | WRITABLE);
+        }
+
+        /// As `clear_ready`, for the directions of `ready` only
+        /// (`Ready::READABLE`, `Ready::WRITABLE`).
+        pub fn clear_ready_matching(&mut self, ready: Ready) {
+            self.seen
+                .clear(self.fd, ready.bits() & (READABLE | WRITABLE));
+        }
+
+        /// Keeps the readiness (what dropping the guard does too).
+        pub fn retain_ready(&mut self) {}
+    };
+}
+
 /// Readiness of an [`AsyncFd`] seen by a wait and not acted on yet; it
 /// gives shared access to the `AsyncFd`.
 ///
@@ -62,26 +88,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         }
     }
 
-    /// What the wait saw ready.
-    pub fn ready(&self) -> Ready {
-        self.seen.ready()
-    }
-
-    /// Marks the descriptor not ready for what this guard saw, unless a
-    /// newer event came in since the wait. Closed sides stay closed.
-    pub fn clear_ready(&mut self) {
-        self.seen.clear(self.fd, READABLE | WRITABLE);
-    }
-
-    /// As [`clear_ready`](Self::clear_ready), for the directions of `ready`
-    /// only (`Ready::READABLE`, `Ready::WRITABLE`).
-    pub fn clear_ready_matching(&mut self, ready: Ready) {
-        self.seen
-            .clear(self.fd, ready.bits() & (READABLE | WRITABLE));
-    }
-
-    /// Keeps the readiness (what dropping the guard does too).
-    pub fn retain_ready(&mut self) {}
+    readiness_methods!();
 
     /// Runs `f`; if it fails with `WouldBlock`, clears the readiness and
     /// returns `Err(TryIoError)`, else returns its result.
@@ -133,24 +140,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
         }
     }
 
-    /// What the wait saw ready.
-    pub fn ready(&self) -> Ready {
-        self.seen.ready()
-    }
-
-    /// As [`AsyncFdReadyGuard::clear_ready`].
-    pub fn clear_ready(&mut self) {
-        self.seen.clear(self.fd, READABLE | WRITABLE);
-    }
-
-    /// As [`AsyncFdReadyGuard::clear_ready_matching`].
-    pub fn clear_ready_matching(&mut self, ready: Ready) {
-        self.seen
-            .clear(self.fd, ready.bits() & (READABLE | WRITABLE));
-    }
-
-    /// Keeps the readiness (what dropping the guard does too).
-    pub fn retain_ready(&mut self) {}
+    readiness_methods!();
 
     /// As [`AsyncFdReadyGuard::try_io`], with mutable access.
     pub fn try_io<R>(
