@@ -55,6 +55,8 @@ pub mod io;
 #[doc(hidden)]
 pub mod macros;
 pub mod net;
+#[cfg(target_os = "linux")]
+pub mod process;
 pub mod runtime;
 #[cfg(unix)]
 pub mod signal;
