@@ -574,3 +574,24 @@ fn ready_try_io_and_async_io_with_the_callers_own_calls() {
         });
     });
 }
+
+/// A socket used after its runtime is gone fails at once, from another
+/// runtime too: it does not spin on the driver's last word.
+#[test]
+fn a_socket_whose_runtime_is_gone_fails() {
+    for (label, rt) in support::io_runtimes() {
+        let socket = rt.block_on(loopback());
+        drop(rt);
+        let other = support::current_thread();
+        other.block_on(async {
+            let mut buf = [0u8; 8];
+            assert!(
+                socket.recv_from(&mut buf).await.is_err(),
+                "{label}: recv_from"
+            );
+            assert!(socket.readable().await.is_err(), "{label}: readable");
+            let both = zokio::io::Interest::READABLE | zokio::io::Interest::WRITABLE;
+            assert!(socket.ready(both).await.is_err(), "{label}: ready");
+        });
+    }
+}

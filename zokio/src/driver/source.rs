@@ -18,7 +18,7 @@ use std::task::{Context, Poll};
 
 use socket2::SockAddr;
 
-use super::readiness::{Direction, Readiness, ReadyEvent};
+use super::readiness::{Direction, Readiness, ReadyEvent, SHUTDOWN};
 use super::uring::{
     accept::{Acceptor, AcceptorRef},
     close::SocketFd,
@@ -187,8 +187,24 @@ impl IoSource {
         self.fd.as_raw_fd()
     }
 
-    /// Waits until `direction` is ready, as far as the driver knows.
-    fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
+    /// Waits until `direction` is ready, as far as the driver knows; an
+    /// error once the driver has shut down (its runtime is gone), which
+    /// nothing will change.
+    fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        self.poll_ready_raw(cx, direction).map(|event| {
+            if event.ready & SHUTDOWN != 0 {
+                Err(super::driver_gone())
+            } else {
+                Ok(event)
+            }
+        })
+    }
+
+    fn poll_ready_raw(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
         match &self.backend {
             Backend::Poll(reg) => match reg.readiness.poll_ready(cx, direction) {
                 Ok(event) => Poll::Ready(event),
@@ -253,7 +269,7 @@ impl IoSource {
         mut f: impl FnMut(RawFd) -> io::Result<(R, bool)>,
     ) -> Poll<io::Result<R>> {
         loop {
-            let event = std::task::ready!(self.poll_ready(cx, direction));
+            let event = std::task::ready!(self.poll_ready(cx, direction))?;
             match f(self.raw_fd()) {
                 Ok((r, spent)) => {
                     if spent {
@@ -310,9 +326,9 @@ impl IoSource {
         &self,
         cx: &mut Context<'_>,
         interest: Interest,
-    ) -> Poll<Ready> {
+    ) -> Poll<io::Result<Ready>> {
         self.poll_ready_event(cx, interest)
-            .map(|event| Ready::from_bits(event.ready).masked(interest))
+            .map_ok(|event| Ready::from_bits(event.ready).masked(interest))
     }
 
     /// Waits until the source is ready for any direction of `interest`;
@@ -322,7 +338,7 @@ impl IoSource {
         &self,
         cx: &mut Context<'_>,
         interest: Interest,
-    ) -> Poll<ReadyEvent> {
+    ) -> Poll<io::Result<ReadyEvent>> {
         let directions = [
             (interest.is_readable(), Direction::Read),
             (interest.is_writable(), Direction::Write),
@@ -335,8 +351,9 @@ impl IoSource {
             if wanted {
                 if let Poll::Ready(event) = self.poll_ready(cx, direction) {
                     // Widened to the other direction, as it is now.
-                    let both = self.readiness().peek_mask(mask);
-                    return Poll::Ready(both.unwrap_or(event));
+                    return Poll::Ready(
+                        event.map(|event| self.readiness().peek_mask(mask).unwrap_or(event)),
+                    );
                 }
             }
         }
@@ -377,7 +394,7 @@ impl IoSource {
         mut f: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
         loop {
-            std::future::poll_fn(|cx| self.poll_ready_interest(cx, interest)).await;
+            std::future::poll_fn(|cx| self.poll_ready_interest(cx, interest)).await?;
             match self.try_io_interest(interest, &mut f) {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
                 result => return result,
@@ -424,11 +441,11 @@ impl IoSource {
                 Direction::Read => Receiver::poll_ready(receiver, cx),
                 Direction::Write => {
                     std::task::ready!(Sender::poll_flush(sender, cx))?;
-                    self.poll_ready(cx, direction).map(|_| Ok(()))
+                    self.poll_ready(cx, direction).map_ok(drop)
                 }
             };
         }
-        self.poll_ready(cx, direction).map(|_| Ok(()))
+        self.poll_ready(cx, direction).map_ok(drop)
     }
 
     /// Reads from a stream socket into `buf`.
@@ -551,7 +568,7 @@ impl IoSource {
                     if let Some(event) = seen {
                         self.readiness().clear(event);
                     }
-                    std::task::ready!(self.poll_ready(cx, Direction::Read));
+                    std::task::ready!(self.poll_ready(cx, Direction::Read))?;
                 }
             }
         }
@@ -756,7 +773,7 @@ impl IoSource {
             Err(err) => return Err(err),
         }
         let source = IoSource::new(fd, kind)?;
-        std::future::poll_fn(|cx| source.poll_ready(cx, Direction::Write)).await;
+        std::future::poll_fn(|cx| source.poll_ready(cx, Direction::Write)).await?;
         match socket2::SockRef::from(&*source.fd).take_error()? {
             Some(err) => Err(err),
             None => Ok(source),

@@ -5,7 +5,6 @@ use std::io;
 use std::task::{Context, Poll};
 
 use super::registry::{self, Slot};
-use crate::driver::readiness::SHUTDOWN;
 use crate::driver::source::{IoSource, Kind};
 use crate::io::Interest;
 
@@ -160,10 +159,11 @@ impl Signal {
             }
             // Nothing delivered yet: drain the pipe when a handler wrote
             // to it (any listener's drain delivers for all of them).
-            let event = std::task::ready!(self.pipe.poll_ready_event(cx, Interest::READABLE));
-            if event.ready & SHUTDOWN != 0 {
+            let Ok(event) = std::task::ready!(self.pipe.poll_ready_event(cx, Interest::READABLE))
+            else {
+                // The runtime's driver is gone.
                 return Poll::Ready(None);
-            }
+            };
             registry::dispatch(self.pipe.raw_fd());
             self.pipe.clear_ready(event);
         }

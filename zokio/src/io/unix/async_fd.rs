@@ -16,7 +16,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{Context, Poll};
 
 use super::guard::{AsyncFdReadyGuard, AsyncFdReadyMutGuard};
-use crate::driver::readiness::{ReadyEvent, SHUTDOWN};
+use crate::driver::readiness::ReadyEvent;
 use crate::driver::source::IoSource;
 use crate::io::Interest;
 
@@ -194,11 +194,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         let Some(wanted) = wanted else {
             return Poll::Pending;
         };
-        let event = std::task::ready!(self.source().poll_ready_event(cx, wanted));
-        if event.ready & SHUTDOWN != 0 {
-            return Poll::Ready(Err(crate::driver::driver_gone()));
-        }
-        Poll::Ready(Ok(event))
+        self.source().poll_ready_event(cx, wanted)
     }
 
     /// Polls for read readiness; the guard says what was seen.

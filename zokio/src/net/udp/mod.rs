@@ -386,7 +386,7 @@ impl UdpSocket {
     ///
     /// Cancel safe: it only waits.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(std::future::poll_fn(|cx| self.io.poll_ready_interest(cx, interest)).await)
+        std::future::poll_fn(|cx| self.io.poll_ready_interest(cx, interest)).await
     }
 
     /// Runs `f`, a non-blocking operation of the caller's own on this

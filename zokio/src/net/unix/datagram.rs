@@ -325,7 +325,7 @@ impl UnixDatagram {
     ///
     /// Cancel safe: it only waits.
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        Ok(std::future::poll_fn(|cx| self.io.poll_ready_interest(cx, interest)).await)
+        std::future::poll_fn(|cx| self.io.poll_ready_interest(cx, interest)).await
     }
 
     /// Runs `f`, a non-blocking operation of the caller's own on this
