@@ -142,7 +142,7 @@ impl AsyncWrite for ChildStdin {
     }
 }
 
-/// Reading, the descriptor, and passing the pipe on to another child.
+/// The descriptor, and passing the pipe on to another child.
 macro_rules! child_pipe {
     ($ty:ident) => {
         impl AsRawFd for $ty {
@@ -173,22 +173,20 @@ child_pipe!(ChildStdin);
 child_pipe!(ChildStdout);
 child_pipe!(ChildStderr);
 
-impl AsyncRead for ChildStdout {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.pipe.poll_read(cx, buf)
-    }
+/// The parent reads a child's output and error.
+macro_rules! readable_pipe {
+    ($ty:ident) => {
+        impl AsyncRead for $ty {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut ReadBuf<'_>,
+            ) -> Poll<io::Result<()>> {
+                self.pipe.poll_read(cx, buf)
+            }
+        }
+    };
 }
 
-impl AsyncRead for ChildStderr {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.pipe.poll_read(cx, buf)
-    }
-}
+readable_pipe!(ChildStdout);
+readable_pipe!(ChildStderr);

@@ -64,6 +64,17 @@ macro_rules! readiness_methods {
 
         /// Keeps the readiness (what dropping the guard does too).
         pub fn retain_ready(&mut self) {}
+
+        /// A `try_io` result: a `WouldBlock` clears the readiness seen.
+        fn settle<R>(&mut self, result: io::Result<R>) -> Result<io::Result<R>, TryIoError> {
+            match result {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_ready();
+                    Err(TryIoError(()))
+                }
+                result => Ok(result),
+            }
+        }
     };
 }
 
@@ -96,13 +107,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         &mut self,
         f: impl FnOnce(&'a AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
-        match f(self.fd) {
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                self.clear_ready();
-                Err(TryIoError(()))
-            }
-            result => Ok(result),
-        }
+        let result = f(self.fd);
+        self.settle(result)
     }
 
     /// The `AsyncFd`.
@@ -147,13 +153,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
         &mut self,
         f: impl FnOnce(&mut AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
-        match f(self.fd) {
-            Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                self.clear_ready();
-                Err(TryIoError(()))
-            }
-            result => Ok(result),
-        }
+        let result = f(self.fd);
+        self.settle(result)
     }
 
     /// The `AsyncFd`.
