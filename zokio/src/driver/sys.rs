@@ -1,6 +1,7 @@
 //! The plain system calls the drivers make on sockets: the readiness
 //! driver's reads and writes, and the io_uring driver's direct ones (see
-//! `uring::send` and `uring::recv`).
+//! `uring::send` and `uring::recv`); and those on other descriptors (pipes,
+//! the standard streams, the signal pipe).
 
 use std::io::{self, IoSlice};
 use std::os::fd::{OwnedFd, RawFd};
@@ -11,6 +12,38 @@ fn cvt(result: isize) -> io::Result<usize> {
     } else {
         Ok(result as usize)
     }
+}
+
+/// `read(2)` into `buf`.
+pub(crate) fn read(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for writes of its length.
+    cvt(unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) })
+}
+
+/// `write(2)` from `buf`.
+pub(crate) fn write(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for reads of its length.
+    cvt(unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) })
+}
+
+/// Sets or clears `O_NONBLOCK` on `fd` (for the whole open file
+/// description).
+pub(crate) fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
+    // SAFETY: `fcntl` reads the flags of a descriptor; -1 on failure.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let flags = if on {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    // SAFETY: as above, setting them.
+    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// `recv(2)` into `buf`.

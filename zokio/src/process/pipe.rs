@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 
 use crate::driver::readiness::Direction;
 use crate::driver::source::{IoSource, Kind};
+use crate::driver::sys;
 use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// One end of a pipe, registered with the runtime.
@@ -20,62 +21,33 @@ struct Pipe {
 impl Pipe {
     fn new(fd: impl Into<OwnedFd>) -> io::Result<Pipe> {
         let fd = fd.into();
-        set_nonblocking(fd.as_raw_fd(), true)?;
+        sys::set_nonblocking(fd.as_raw_fd(), true)?;
         Ok(Pipe {
             io: IoSource::new(fd, Kind::Datagram)?,
         })
     }
 
     fn poll_read(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let n = std::task::ready!(self.io.poll_io(cx, Direction::Read, |fd| {
-            let unfilled = buf.initialize_unfilled();
-            // SAFETY: `unfilled` is valid for writes of its length.
-            cvt(unsafe { libc::read(fd, unfilled.as_mut_ptr().cast(), unfilled.len()) })
-        }))?;
+        let n = std::task::ready!(self.io.poll_io(cx, Direction::Read, |fd| sys::read(
+            fd,
+            buf.initialize_unfilled()
+        )))?;
         buf.advance(n);
         Poll::Ready(Ok(()))
     }
 
     fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, |fd| {
-            // SAFETY: `buf` is valid for reads of its length.
-            cvt(unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) })
-        })
+        self.io
+            .poll_io(cx, Direction::Write, |fd| sys::write(fd, buf))
     }
 
     /// The descriptor, out of the runtime and blocking again: for another
     /// child's standard stream.
     fn into_stdio(self) -> io::Result<Stdio> {
         let fd = self.io.into_fd()?;
-        set_nonblocking(fd.as_raw_fd(), false)?;
+        sys::set_nonblocking(fd.as_raw_fd(), false)?;
         Ok(Stdio::from(fd))
     }
-}
-
-fn cvt(n: isize) -> io::Result<usize> {
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
-    }
-}
-
-fn set_nonblocking(fd: RawFd, on: bool) -> io::Result<()> {
-    // SAFETY: `fcntl` on a descriptor we own.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-    if flags < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let flags = if on {
-        flags | libc::O_NONBLOCK
-    } else {
-        flags & !libc::O_NONBLOCK
-    };
-    // SAFETY: as above.
-    if unsafe { libc::fcntl(fd, libc::F_SETFL, flags) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }
 
 /// The child's standard input, written by the parent. Dropping it closes

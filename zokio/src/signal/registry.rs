@@ -193,14 +193,13 @@ pub(super) fn read_end() -> io::Result<OwnedFd> {
 /// pending signal.
 pub(super) fn dispatch(fd: RawFd) {
     let mut buf = [0u8; 128];
+    // Stops at `WouldBlock`: the write end is never closed, so there is no
+    // end of file, and no other error on a pipe we own.
     loop {
-        // SAFETY: reads into a live buffer of its length.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        let interrupted = n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted;
-        // Stops at `WouldBlock`: the write end is never closed, so there is
-        // no end of file, and no other error on a pipe we own.
-        if n <= 0 && !interrupted {
-            break;
+        match crate::driver::sys::read(fd, &mut buf) {
+            Ok(n) if n > 0 => {}
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            _ => break,
         }
     }
     for slot in &SLOT_TABLE {

@@ -49,17 +49,11 @@ impl io::Write for Unbuffered {
             let _ = io::Write::flush(&mut std_out);
             std_out
         });
-        // SAFETY: writes from a live buffer of its length.
-        let n = unsafe { libc::write(self.0, buf.as_ptr().cast(), buf.len()) };
-        if n < 0 {
-            let err = io::Error::last_os_error();
+        match crate::driver::sys::write(self.0, buf) {
             // As `std` does: a closed standard descriptor swallows output.
-            if err.raw_os_error() == Some(libc::EBADF) {
-                return Ok(buf.len());
-            }
-            return Err(err);
+            Err(err) if err.raw_os_error() == Some(libc::EBADF) => Ok(buf.len()),
+            result => result,
         }
-        Ok(n as usize)
     }
 
     fn flush(&mut self) -> io::Result<()> {
