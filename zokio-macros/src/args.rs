@@ -1,5 +1,5 @@
 //! The macro arguments: `flavor = "..."`, `worker_threads = N`,
-//! `crate = "path"`, separated by commas.
+//! `start_paused = bool`, `crate = "path"`, separated by commas.
 
 use proc_macro::{Group, Ident, Literal, Punct, Span, TokenStream, TokenTree};
 
@@ -13,23 +13,19 @@ pub(crate) struct Config {
     pub(crate) flavor: Flavor,
     /// `worker_threads = N`: the count, as a literal spanned on the user's.
     pub(crate) worker_threads: Option<Literal>,
+    /// `start_paused = true|false`: the literal, spanned on the user's.
+    pub(crate) start_paused: Option<Ident>,
     /// The path of the zokio crate, spanned on the `crate` argument if given.
     pub(crate) crate_path: TokenStream,
 }
 
 /// The arguments Tokio knows and Zokio does not support yet, with why.
-const UNSUPPORTED: &[(&str, &str)] = &[
-    (
-        "start_paused",
-        "`start_paused` is not supported yet in this version of Zokio (the clock cannot be paused)",
-    ),
-    (
-        "unhandled_panic",
-        "`unhandled_panic` is not supported yet in this version of Zokio",
-    ),
-];
+const UNSUPPORTED: &[(&str, &str)] = &[(
+    "unhandled_panic",
+    "`unhandled_panic` is not supported yet in this version of Zokio",
+)];
 
-const KNOWN: &str = "expected one of: `flavor`, `worker_threads`, `crate`";
+const KNOWN: &str = "expected one of: `flavor`, `worker_threads`, `start_paused`, `crate`";
 
 const FLAVORS: &str = "the flavors are `current_thread`, `multi_thread` and `thread_per_core`";
 
@@ -61,6 +57,7 @@ impl Config {
         let mut flavor: Option<Flavor> = None;
         let mut worker_threads: Option<(Span, Literal)> = None;
         let mut crate_path: Option<TokenStream> = None;
+        let mut start_paused: Option<(Span, Ident)> = None;
         let mut seen: Vec<String> = Vec::new();
 
         for arg in split_commas(args) {
@@ -87,6 +84,11 @@ impl Config {
                         let mut lit = Literal::usize_unsuffixed(n);
                         lit.set_span(value[0].span());
                         worker_threads = Some((key.span(), lit));
+                    }
+                }
+                "start_paused" => {
+                    if let Some(value) = parse_bool(&value, errors) {
+                        start_paused = Some((key.span(), value));
                     }
                 }
                 "crate" => {
@@ -133,9 +135,26 @@ impl Config {
             other => other.map(|(_, lit)| lit),
         };
 
+        let start_paused = match start_paused {
+            Some((key_span, value))
+                if value.to_string() == "true" && flavor != Flavor::CurrentThread =>
+            {
+                if !flavor_rejected {
+                    errors.push(Error::new(
+                        key_span,
+                        "`start_paused = true` needs the `current_thread` flavor: only a \
+                         current-thread runtime's clock can be paused",
+                    ));
+                }
+                None
+            }
+            other => other.map(|(_, value)| value),
+        };
+
         Config {
             flavor,
             worker_threads,
+            start_paused,
             crate_path: crate_path.unwrap_or_else(|| "::zokio".parse().expect("a valid path")),
         }
     }
@@ -233,6 +252,22 @@ fn parse_flavor(value: &[TokenTree], errors: &mut Vec<Error>) -> Option<Flavor> 
             errors.push(Error::new(
                 span,
                 format!("no such runtime flavor `{other}`; {FLAVORS}"),
+            ));
+            None
+        }
+    }
+}
+
+/// `true` or `false`.
+fn parse_bool(value: &[TokenTree], errors: &mut Vec<Error>) -> Option<Ident> {
+    match value {
+        [TokenTree::Ident(ident)] if ["true", "false"].contains(&ident.to_string().as_str()) => {
+            Some(ident.clone())
+        }
+        _ => {
+            errors.push(Error::new(
+                value[0].span(),
+                "`start_paused` must be `true` or `false`",
             ));
             None
         }

@@ -201,9 +201,16 @@ impl ItemFn {
                 TokenTree::from(n.clone()).into(),
             ))]);
         }
+        run.extend(parse(".enable_all()"));
+        if let Some(paused) = &config.start_paused {
+            run.extend(parse(".start_paused"));
+            run.extend([TokenTree::from(Group::new(
+                Delimiter::Parenthesis,
+                TokenTree::from(paused.clone()).into(),
+            ))]);
+        }
         run.extend(parse(
-            ".enable_all()
-                .build()
+            ".build()
                 .expect(\"Failed building the Runtime\")
                 .block_on(body);",
         ));

@@ -88,6 +88,11 @@ use item::ItemFn;
 ///   literal. Without it, one worker per core
 ///   ([`std::thread::available_parallelism`]). A compile error with
 ///   `current_thread`.
+/// * `start_paused = true`: the runtime's clock starts paused
+///   (`.start_paused(true)`; see `zokio::time::pause`), so that timers fire
+///   as soon as every task waits, without the time passing. Needs the
+///   `current_thread` flavor (a compile error otherwise) and Zokio's
+///   `test-util` feature, as with Tokio.
 /// * `crate = "path"`: where to find Zokio, if it was renamed or is
 ///   re-exported (default `::zokio`).
 ///
@@ -239,6 +244,14 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// async fn on_every_core() {
 ///     assert_eq!(zokio::spawn(async { 1 + 1 }).await.unwrap(), 2);
 /// }
+///
+/// // With Zokio's `test-util` feature:
+/// #[zokio::test(start_paused = true)]
+/// async fn an_hour_in_no_time() {
+///     let start = zokio::time::Instant::now();
+///     zokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+///     assert_eq!(start.elapsed().as_secs(), 3600);
+/// }
 /// # fn main() {}
 /// ```
 ///
@@ -271,7 +284,15 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// an unknown argument:
 ///
 /// ```compile_fail
-/// #[zokio::test(start_paused = true)]
+/// #[zokio::test(paused = true)]
+/// async fn paused() {}
+/// # fn main() {}
+/// ```
+///
+/// a paused clock on a multi-thread runtime:
+///
+/// ```compile_fail
+/// #[zokio::test(flavor = "multi_thread", start_paused = true)]
 /// async fn paused() {}
 /// # fn main() {}
 /// ```

@@ -26,6 +26,7 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use crate::runtime::{scheduler, IoBackend};
+use crate::time::clock::Clock;
 use crate::time::driver::TimeDriver;
 
 /// The part of the driver that any thread may use: wake the worker, reach
@@ -112,9 +113,9 @@ impl std::fmt::Debug for IoHandle {
     }
 }
 
-/// Creates a driver and its shared handle; `io` is `None` for a runtime
-/// without I/O.
-pub(crate) fn new(enable_time: bool, io: Option<IoBackend>) -> io::Result<(Driver, Handle)> {
+/// Creates a driver and its shared handle; `clock` is `None` for a runtime
+/// without timers, `io` for one without I/O.
+pub(crate) fn new(clock: Option<Clock>, io: Option<IoBackend>) -> io::Result<(Driver, Handle)> {
     let (park, unparker, io) = match io {
         None => {
             let parker = Parker::new();
@@ -134,7 +135,7 @@ pub(crate) fn new(enable_time: bool, io: Option<IoBackend>) -> io::Result<(Drive
             ),
         },
     };
-    let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
+    let time = clock.map(|clock| TimeDriver::new(unparker.clone(), clock));
     Ok((Driver { park }, Handle { time, unparker, io }))
 }
 
@@ -149,7 +150,7 @@ pub(crate) fn new_multi_thread(
     let first = match io {
         Some(requested) => select(requested)?,
         None => {
-            let (driver, handle) = new(enable_time, None)?;
+            let (driver, handle) = new(enable_time.then(Clock::system), None)?;
             return Ok((driver, handle, (0..workers).map(|_| None).collect()));
         }
     };
@@ -179,7 +180,7 @@ pub(crate) fn new_multi_thread(
         workers: workers.iter().map(Driver::unparker).collect(),
     });
     let unparker = Unparker::Timer(wake);
-    let time = enable_time.then(|| TimeDriver::new(unparker.clone()));
+    let time = enable_time.then(|| TimeDriver::new(unparker.clone(), Clock::system()));
     let handle = Handle {
         time,
         unparker,
@@ -412,6 +413,15 @@ impl Driver {
     pub(crate) fn has_pending_io(&self) -> bool {
         match &self.park {
             Park::Uring(driver) => !driver.is_idle(),
+            _ => false,
+        }
+    }
+
+    /// Whether an I/O operation that finishes on its own, without a peer,
+    /// is in flight: a paused test clock waits for it before it moves.
+    pub(crate) fn awaits_kernel(&self) -> bool {
+        match &self.park {
+            Park::Uring(driver) => driver.awaits_kernel(),
             _ => false,
         }
     }

@@ -122,6 +122,33 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused (see
+    /// [`time::pause`](crate::time::pause)): timers fire as soon as every
+    /// task waits, in order, without the time passing. For tests; needs a
+    /// current-thread runtime with timers, or [`build`](Builder::build)
+    /// fails with `InvalidInput`, and the `test-util` feature.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use zokio::time::Instant;
+    ///
+    /// let rt = zokio::runtime::Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let start = Instant::now();
+    ///     zokio::time::sleep(Duration::from_secs(600)).await;
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(600));
+    /// });
+    /// ```
+    #[cfg(feature = "test-util")]
+    pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
+        self.config = self.config.start_paused(paused);
+        self
+    }
+
     /// Which I/O driver to use: io_uring, the readiness fallback, or
     /// (the default) io_uring where it works. A forced io_uring that the
     /// kernel refuses makes [`build`](Builder::build) fail.

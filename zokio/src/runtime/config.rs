@@ -133,6 +133,8 @@ pub struct Config {
     pub(crate) pin_threads: bool,
     pub(crate) unhandled_panic: UnhandledPanic,
     pub(crate) io_backend: IoBackend,
+    /// The clock starts paused (current-thread, `test-util` only).
+    pub(crate) start_paused: bool,
 }
 
 /// Why a [`Config`] was refused: the field and what is wrong with it.
@@ -190,6 +192,7 @@ impl Config {
             pin_threads: false,
             unhandled_panic: UnhandledPanic::Ignore,
             io_backend: IoBackend::Auto,
+            start_paused: false,
         }
     }
 
@@ -294,6 +297,15 @@ impl Config {
         self
     }
 
+    /// Starts the runtime with its clock paused, as if the first thing its
+    /// `block_on` did were [`time::pause`](crate::time::pause). Needs a
+    /// current-thread runtime with timers, and the `test-util` feature.
+    #[cfg(feature = "test-util")]
+    pub const fn start_paused(mut self, paused: bool) -> Config {
+        self.start_paused = paused;
+        self
+    }
+
     /// Turns every driver on.
     pub const fn enable_all(self) -> Config {
         self.enable_time().enable_io()
@@ -344,6 +356,18 @@ impl Config {
             return refuse(
                 "worker_threads",
                 "invalid runtime config: `worker_threads` must be at most 4096",
+            );
+        }
+        if self.start_paused && !matches!(self.flavor, Flavor::CurrentThread) {
+            return refuse(
+                "start_paused",
+                "invalid runtime config: `start_paused` needs a current-thread runtime",
+            );
+        }
+        if self.start_paused && !self.enable_time {
+            return refuse(
+                "start_paused",
+                "invalid runtime config: `start_paused` needs timers (`enable_time`)",
             );
         }
         if matches!(self.flavor, Flavor::CurrentThread) && self.worker_threads > 1 {

@@ -14,6 +14,11 @@
 //! * [`shutdown`](TimeDriver::shutdown) fires every timer and makes later
 //!   ones due at once.
 //!
+//! The driver reads its runtime's [`Clock`], which tests may pause: while
+//! it stands still the worker sleeps until woken rather than until the next
+//! deadline, and the scheduler moves the clock to that deadline instead
+//! ([`auto_advance`](TimeDriver::auto_advance)).
+//!
 //! Tick 0 is the driver's creation and a tick lasts one millisecond. A
 //! deadline rounds up to the next tick and the clock rounds down, so a timer
 //! never fires before its deadline.
@@ -30,6 +35,7 @@ use std::time::Duration;
 use crate::driver::Unparker;
 use crate::loom::atomic::{AtomicU64, Ordering::SeqCst};
 use crate::loom::{lock, Mutex};
+use crate::time::clock::Clock;
 pub(crate) use crate::time::wheel::TimerKey;
 use crate::time::wheel::{Reset, Wheel};
 use crate::time::Instant;
@@ -64,19 +70,26 @@ pub(crate) struct TimeDriver {
     /// unparks the worker.
     parked_until: AtomicU64,
     unparker: Unparker,
+    clock: Clock,
 }
 
 impl TimeDriver {
-    /// A driver whose tick 0 is now.
-    pub(crate) fn new(unparker: Unparker) -> TimeDriver {
+    /// A driver whose tick 0 is `clock`'s now.
+    pub(crate) fn new(unparker: Unparker, clock: Clock) -> TimeDriver {
         TimeDriver {
-            start: std::time::Instant::now(),
+            start: clock.now(),
             wheel: Mutex::new(Wheel::new()),
             reached: AtomicU64::new(0),
             next_due: AtomicU64::new(u64::MAX),
             parked_until: AtomicU64::new(NOT_PARKED),
             unparker,
+            clock,
         }
+    }
+
+    /// The clock the timers follow.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The first tick at or after `deadline`.
@@ -107,7 +120,7 @@ impl TimeDriver {
     /// Registers a timer due at `tick` that wakes `waker`; `None` if that
     /// tick has been reached (or the driver is shut down): it is due now.
     pub(crate) fn register(&self, tick: u64, waker: &Waker) -> Option<TimerKey> {
-        if self.has_reached(tick) {
+        if self.has_reached(tick) || self.paused_past(tick) {
             return None;
         }
         // Cloned before locking: a clone may run arbitrary code.
@@ -128,6 +141,13 @@ impl TimeDriver {
                 None
             }
         }
+    }
+
+    /// Whether the clock is paused at or past `tick`. A timer due then is
+    /// due now, though the wheel has not been moved since `advance`: it
+    /// completes at once instead of at the next look at the timers.
+    fn paused_past(&self, tick: u64) -> bool {
+        self.clock.is_paused() && self.tick_at(self.clock.now()) >= tick
     }
 
     /// Records, under the lock, that a timer is due at `tick`. Returns
@@ -158,6 +178,13 @@ impl TimeDriver {
     /// the wheel: it had fired, or `tick` has been reached (it is then
     /// removed and its waker woken).
     pub(crate) fn reset(&self, key: TimerKey, tick: u64) -> bool {
+        if self.paused_past(tick) {
+            let waker = lock(&self.wheel).remove(key);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            return false;
+        }
         let mut wheel = lock(&self.wheel);
         match wheel.reset(key, tick) {
             Reset::Moved => {
@@ -186,7 +213,7 @@ impl TimeDriver {
     /// Fires every timer whose deadline has passed.
     pub(crate) fn process(&self) {
         if self.next_due.load(SeqCst) != u64::MAX {
-            self.process_at(std::time::Instant::now());
+            self.process_at(self.clock.now());
         }
     }
 
@@ -199,10 +226,45 @@ impl TimeDriver {
 
     /// Fires what is due, then returns how long the worker may sleep: zero
     /// if it fired anything (the wakers may have queued tasks), until the
-    /// next timer otherwise, `None` without timers. Records that the worker
-    /// sleeps until then; see [`after_park`](TimeDriver::after_park).
+    /// next timer otherwise, `None` without timers or while the clock is
+    /// paused (it moves only when told). Records that the worker sleeps
+    /// until then; see [`after_park`](TimeDriver::after_park).
     pub(crate) fn before_park(&self) -> Option<Duration> {
-        self.before_park_at(std::time::Instant::now())
+        let timeout = self.before_park_at(self.clock.now());
+        timeout.filter(|timeout| timeout.is_zero() || !self.clock.is_paused())
+    }
+
+    /// Stops the clock, moving it forward to the next tick boundary (less
+    /// than a tick): deadlines round up to ticks, so from a boundary a
+    /// sleep of whole milliseconds ends exactly when the clock has been
+    /// advanced that much.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn pause_clock(&self) -> Result<(), &'static str> {
+        self.clock.pause()?;
+        let tick = self.deadline_tick(Instant::from_std(self.clock.now()));
+        if let Some(boundary) = self.start.checked_add(Duration::from_millis(tick)) {
+            self.clock.advance_to(boundary);
+        }
+        Ok(())
+    }
+
+    /// Moves the paused clock to the tick by which the wheel must next
+    /// move, and fires what is due then: what the worker would have done
+    /// after sleeping until then. `false` if there is no timer or the clock
+    /// runs.
+    pub(crate) fn auto_advance(&self) -> bool {
+        let next_due = self.next_due.load(SeqCst);
+        if next_due == u64::MAX {
+            return false;
+        }
+        let Some(deadline) = self.start.checked_add(Duration::from_millis(next_due)) else {
+            return false;
+        };
+        if !self.clock.advance_to(deadline) {
+            return false;
+        }
+        self.process();
+        true
     }
 
     fn before_park_at(&self, now: std::time::Instant) -> Option<Duration> {
@@ -324,7 +386,7 @@ mod tests {
     /// A driver (and the parker it unparks) driven by a made-up clock.
     fn driver() -> (TimeDriver, Parker) {
         let parker = Parker::new();
-        (TimeDriver::new(parker.unparker()), parker)
+        (TimeDriver::new(parker.unparker(), Clock::system()), parker)
     }
 
     fn at(driver: &TimeDriver, millis: u64) -> std::time::Instant {

@@ -7,8 +7,10 @@ use std::time::Duration;
 /// A measurement of the monotonic clock, as used by the timers of
 /// [`zokio::time`](crate::time).
 ///
-/// It wraps [`std::time::Instant`] and converts from and to it freely. Unlike
-/// Tokio's, the clock cannot be paused: there is no test clock yet.
+/// It wraps [`std::time::Instant`] and converts from and to it freely. With
+/// the `test-util` feature, [`now`](Instant::now) reads the current
+/// runtime's clock, which a test may have paused or moved forward (see
+/// [`pause`](crate::time::pause)).
 ///
 /// ```
 /// use std::time::Duration;
@@ -25,7 +27,9 @@ pub struct Instant {
 }
 
 impl Instant {
-    /// The current instant.
+    /// The current instant: the system's monotonic clock, or with the
+    /// `test-util` feature the clock of the current runtime (see
+    /// [`pause`](crate::time::pause)).
     ///
     /// ```
     /// use zokio::time::Instant;
@@ -36,6 +40,10 @@ impl Instant {
     /// ```
     #[inline]
     pub fn now() -> Instant {
+        #[cfg(feature = "test-util")]
+        if let Some(now) = crate::time::clock::now_of_current() {
+            return Instant { std: now };
+        }
         Instant {
             std: std::time::Instant::now(),
         }

@@ -31,12 +31,18 @@
 //! * A [`Timeout`] takes its runtime when it first registers its timer (its
 //!   future was not ready), not at creation; creating one outside a runtime
 //!   still panics.
-//! * There is no paused test clock.
+//! * The paused test clock ([`pause`], [`advance`], [`resume`], with the
+//!   `test-util` feature) works on current-thread runtimes only, as
+//!   Tokio's; a blocking job in flight holds its auto-advance off, as in
+//!   Tokio.
 
+pub(crate) mod clock;
 pub(crate) mod driver;
 pub mod error;
 mod instant;
 mod interval;
+#[cfg(feature = "test-util")]
+mod pause;
 mod sleep;
 mod timeout;
 mod wheel;
@@ -48,5 +54,7 @@ pub use std::time::Duration;
 
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+#[cfg(feature = "test-util")]
+pub use pause::{advance, pause, resume};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Timeout};

@@ -83,6 +83,10 @@ pub(crate) struct Shared {
     eventfd_buf: Box<u64>,
     /// Pointers the ring owns (completion rule 2) that are not back yet.
     in_flight: AtomicUsize,
+    /// Operations in flight that finish without any peer, in the kernel's
+    /// own time (a shutdown, which the kernel runs on its workers): a
+    /// paused test clock must not skip time past them.
+    pub(crate) prompt: AtomicUsize,
     shutdown: AtomicBool,
     wakeups: AtomicUsize,
     /// Where stream receives should run (multi-thread rings only).
@@ -139,6 +143,7 @@ pub(crate) fn new() -> io::Result<(Driver, std::sync::Arc<Shared>)> {
         eventfd,
         eventfd_buf: Box::new(0),
         in_flight: AtomicUsize::new(0),
+        prompt: AtomicUsize::new(0),
         shutdown: AtomicBool::new(false),
         wakeups: AtomicUsize::new(0),
         steering: steer::Steering::new(),
@@ -335,6 +340,12 @@ impl Driver {
             }
         }
         self.reap();
+    }
+
+    /// Whether an operation that finishes on its own is in flight (see
+    /// `Shared::prompt`).
+    pub(crate) fn awaits_kernel(&self) -> bool {
+        self.shared.prompt.load(SeqCst) > 0
     }
 
     /// The ring's descriptor.

@@ -223,6 +223,10 @@ impl Spawner {
         R: Send + 'static,
     {
         let (job, join) = Job::new(func, Id::next());
+        // A paused test clock must not skip time while the job may still
+        // wake a task: the job holds its auto-advance off until done.
+        #[cfg(feature = "test-util")]
+        let job = job.holding_clock(crate::time::clock::Inhibit::new(rt));
         match self.push(rt, job) {
             Ok(()) => join,
             Err(Refused::ShutDown(job)) => {

@@ -60,6 +60,10 @@ impl Schedule for BlockingSchedule {
 pub(crate) struct Job {
     task: Task<BlockingSchedule>,
     notified: Notified<BlockingSchedule>,
+    /// Holds a paused test clock still until the job has run (and woken
+    /// its join handle's waiter) or been dropped.
+    #[cfg(feature = "test-util")]
+    clock: Option<crate::time::clock::Inhibit>,
 }
 
 impl Job {
@@ -71,7 +75,20 @@ impl Job {
     {
         let future = BlockingTask { func: Some(func) };
         let (task, notified, join) = new_task(future, BlockingSchedule, id);
-        (Job { task, notified }, join)
+        let job = Job {
+            task,
+            notified,
+            #[cfg(feature = "test-util")]
+            clock: None,
+        };
+        (job, join)
+    }
+
+    /// The job with a hold on its runtime's paused clock.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn holding_clock(mut self, hold: Option<crate::time::clock::Inhibit>) -> Job {
+        self.clock = hold;
+        self
     }
 
     /// Runs the closure on this thread (or only cancels it, if it was
@@ -79,6 +96,10 @@ impl Job {
     pub(crate) fn run(self) {
         drop(self.task);
         self.notified.run();
+        // The join handle's waiter is woken by now: the clock may move once
+        // that task has had its turn.
+        #[cfg(feature = "test-util")]
+        drop(self.clock);
     }
 
     /// Drops the closure unrun: the join handle resolves as cancelled.

@@ -19,7 +19,7 @@ use crate::task::{new_task, Id, Notified, Schedule, Task};
 #[test]
 fn loom_worker_park_unpark_no_lost_wakeup() {
     loom::model(|| {
-        let (driver, handle) = driver::new(false, None).unwrap();
+        let (driver, handle) = driver::new(None, None).unwrap();
         let shared: park::SharedDriver = Mutex::new(Some(driver));
         let shared = Arc::new(shared);
         let handle = Arc::new(handle);

@@ -14,7 +14,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::AcqRel, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed,
+};
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 
@@ -22,12 +24,13 @@ use crate::driver::{self, Driver, Unparker};
 use crate::loom::{lock, Mutex};
 use crate::runtime::blocking;
 use crate::runtime::builder::ThreadOptions;
-use crate::runtime::config::Config;
+use crate::runtime::config::{Config, Flavor};
 use crate::runtime::scheduler::unhandled_panic::PanicState;
 use crate::runtime::thread_park::ThreadPark;
 use crate::runtime::{context, coop, scheduler};
 use crate::task::list::OwnedTasks;
 use crate::task::{new_task, Id, JoinHandle, Notified, Schedule, Task};
+use crate::time::clock::Clock;
 
 use crate::runtime::scheduler::every::Every;
 use crate::runtime::scheduler::inject::Inject;
@@ -98,10 +101,14 @@ pub(crate) fn new(
     hooks: ThreadOptions,
     panic_state: Arc<PanicState>,
 ) -> std::io::Result<Arc<Handle>> {
-    let (driver, driver_handle) = driver::new(
-        config.enable_time,
-        config.enable_io.then_some(config.io_backend),
-    )?;
+    // Only a current-thread runtime's clock may be paused (by tests): a
+    // thread-per-core worker's runs as the system's.
+    let pausable = cfg!(feature = "test-util") && config.flavor == Flavor::CurrentThread;
+    let clock = config
+        .enable_time
+        .then(|| Clock::new(pausable, config.start_paused));
+    let (driver, driver_handle) =
+        driver::new(clock, config.enable_io.then_some(config.io_backend))?;
     let core = Box::new(Core {
         tasks: VecDeque::with_capacity(64),
         owned: OwnedTasks::new(),
@@ -410,7 +417,7 @@ impl Context {
         };
         if yield_only {
             driver.park_yield(&handle.driver);
-        } else {
+        } else if !self.auto_advance(&mut driver) {
             handle.metrics.parks.fetch_add(1, Relaxed);
             handle.hooks.on_park();
             driver.park(&handle.driver);
@@ -419,6 +426,35 @@ impl Context {
         if let Some(core) = self.core.borrow_mut().as_mut() {
             core.driver = Some(driver);
         }
+    }
+
+    /// With the clock paused (by a test), instead of sleeping: polls the
+    /// driver without waiting and, if that gave nothing to run, moves the
+    /// clock to the next timer and fires it. `false` if the thread must
+    /// sleep after all: the clock runs, a blocking job holds it, the kernel
+    /// is still at an operation that finishes on its own, or no timer is
+    /// left.
+    fn auto_advance(&self, driver: &mut Driver) -> bool {
+        let handle = &self.handle;
+        let Some(time) = handle.driver.time() else {
+            return false;
+        };
+        if !time.clock().can_auto_advance() {
+            return false;
+        }
+        driver.park_yield(&handle.driver);
+        self.has_work() || (!driver.awaits_kernel() && time.auto_advance())
+    }
+
+    /// Whether a task or the `block_on` future waits to be polled.
+    fn has_work(&self) -> bool {
+        let handle = &self.handle;
+        let local = self
+            .core
+            .borrow()
+            .as_ref()
+            .is_some_and(|core| !core.tasks.is_empty());
+        local || !handle.inject.is_empty() || handle.woken.load(Acquire)
     }
 
     /// Cancels every task and empties every queue. Destructors run here, with
