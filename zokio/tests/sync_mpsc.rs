@@ -973,3 +973,28 @@ each_flavor! {
         });
     }
 }
+
+#[test]
+fn sender_counts_follow_clones_downgrades_and_drops() {
+    let (tx, rx) = mpsc::channel::<u8>(1);
+    assert_eq!((tx.strong_count(), tx.weak_count()), (1, 0));
+    let weak = tx.downgrade();
+    let weak2 = weak.clone();
+    let tx2 = weak.upgrade().unwrap();
+    assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (2, 2));
+    drop(weak2);
+    drop(tx);
+    assert_eq!((weak.strong_count(), weak.weak_count()), (1, 1));
+    drop(tx2);
+    assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (0, 1));
+    assert!(weak.upgrade().is_none());
+
+    let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    let weak = tx.downgrade();
+    let tx2 = tx.clone();
+    assert_eq!((tx.strong_count(), tx.weak_count()), (2, 1));
+    drop((tx, tx2));
+    assert_eq!((weak.strong_count(), rx.sender_weak_count()), (0, 1));
+    drop(weak);
+    assert_eq!(rx.sender_weak_count(), 0);
+}

@@ -218,6 +218,28 @@ pub struct OwnedPermit<T> {
 }
 
 impl<T> Sender<T> {
+    /// Strong senders of the channel alive now.
+    ///
+    /// ```
+    /// use zokio::sync::mpsc;
+    ///
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.strong_count(), 2);
+    /// assert_eq!(tx.weak_count(), 1);
+    /// # drop((tx, rx, weak));
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.chan().strong_count()
+    }
+
+    /// Weak senders of the channel alive now (see
+    /// [`strong_count`](Sender::strong_count)).
+    pub fn weak_count(&self) -> usize {
+        self.tx.chan().weak_count()
+    }
+
     fn chan(&self) -> &Chan<T, Bounded> {
         self.tx.chan()
     }
@@ -608,6 +630,28 @@ impl<T> Clone for Sender<T> {
 }
 
 impl<T> WeakSender<T> {
+    /// Strong senders of the channel alive now.
+    ///
+    /// ```
+    /// use zokio::sync::mpsc;
+    ///
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(weak.strong_count(), 2);
+    /// assert_eq!(weak.weak_count(), 1);
+    /// # drop((tx, rx, weak));
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.chan().strong_count()
+    }
+
+    /// Weak senders of the channel alive now (see
+    /// [`strong_count`](WeakSender::strong_count)).
+    pub fn weak_count(&self) -> usize {
+        self.tx.chan().weak_count()
+    }
+
     /// A [`Sender`], unless every sender is gone (then the channel is over
     /// for good).
     ///
@@ -648,6 +692,28 @@ impl<T> Clone for WeakSender<T> {
 }
 
 impl<T> Receiver<T> {
+    /// Strong senders of the channel alive now (as [`Sender::strong_count`]).
+    ///
+    /// ```
+    /// use zokio::sync::mpsc;
+    ///
+    /// let (tx, rx) = mpsc::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(rx.sender_strong_count(), 2);
+    /// assert_eq!(rx.sender_weak_count(), 1);
+    /// # drop((tx, rx, weak));
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.rx.chan().strong_count()
+    }
+
+    /// Weak senders of the channel alive now (see
+    /// [`sender_strong_count`](Receiver::sender_strong_count)).
+    pub fn sender_weak_count(&self) -> usize {
+        self.rx.chan().weak_count()
+    }
+
     /// Receives the next value, waiting for one if the channel is empty.
     ///
     /// Returns `None` once the channel is empty and no value can come: every

@@ -15,7 +15,7 @@ use super::error::TryRecvError;
 use super::rx_waker::RxWaker;
 use crate::loom::atomic::{
     AtomicUsize,
-    Ordering::{AcqRel, Acquire, Relaxed},
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 use crate::loom::{Arc, UnsafeCell};
 use crate::runtime::coop;
@@ -61,6 +61,8 @@ pub(super) struct Chan<T, B> {
     rx: CachePadded<UnsafeCell<RxFields<T>>>,
     /// Strong senders; zero, once all are gone, for good.
     senders: AtomicUsize,
+    /// Weak senders alive (only counted, for `weak_count`).
+    weak_senders: AtomicUsize,
     /// Senders waiting in `closed()`; the condition is `tail.is_closed()`.
     rx_closed: Signal<()>,
     pub(super) bound: B,
@@ -97,11 +99,22 @@ impl<T, B: Bound> Chan<T, B> {
                 closed_at: None,
             })),
             senders: AtomicUsize::new(1),
+            weak_senders: AtomicUsize::new(0),
             rx_closed: Signal::new(()),
             bound,
             _values: PhantomData,
         });
         (Tx { chan: chan.clone() }, Rx { chan })
+    }
+
+    /// Strong senders alive.
+    pub(super) fn strong_count(&self) -> usize {
+        self.senders.load(Acquire)
+    }
+
+    /// Weak senders alive.
+    pub(super) fn weak_count(&self) -> usize {
+        self.weak_senders.load(Acquire)
     }
 
     /// Wakes the receiver, to look at the channel again.
@@ -168,6 +181,7 @@ impl<T, B: Bound> Tx<T, B> {
     }
 
     pub(super) fn downgrade(&self) -> WeakTx<T, B> {
+        self.chan.weak_senders.fetch_add(1, Relaxed);
         WeakTx {
             chan: self.chan.clone(),
         }
@@ -196,6 +210,10 @@ impl<T, B> Drop for Tx<T, B> {
 }
 
 impl<T, B> WeakTx<T, B> {
+    pub(super) fn chan(&self) -> &Chan<T, B> {
+        &self.chan
+    }
+
     /// A strong sender, unless every strong sender is gone.
     pub(super) fn upgrade(&self) -> Option<Tx<T, B>> {
         let mut senders = self.chan.senders.load(Relaxed);
@@ -228,9 +246,16 @@ impl<T, B> WeakTx<T, B> {
 
 impl<T, B> Clone for WeakTx<T, B> {
     fn clone(&self) -> WeakTx<T, B> {
+        self.chan.weak_senders.fetch_add(1, Relaxed);
         WeakTx {
             chan: self.chan.clone(),
         }
+    }
+}
+
+impl<T, B> Drop for WeakTx<T, B> {
+    fn drop(&mut self) {
+        self.chan.weak_senders.fetch_sub(1, Release);
     }
 }
 

@@ -116,6 +116,28 @@ pub struct UnboundedReceiver<T> {
 }
 
 impl<T> UnboundedSender<T> {
+    /// Strong senders of the channel alive now.
+    ///
+    /// ```
+    /// use zokio::sync::mpsc;
+    ///
+    /// let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.strong_count(), 2);
+    /// assert_eq!(tx.weak_count(), 1);
+    /// # drop((tx, rx, weak));
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.chan().strong_count()
+    }
+
+    /// Weak senders of the channel alive now (see
+    /// [`strong_count`](UnboundedSender::strong_count)).
+    pub fn weak_count(&self) -> usize {
+        self.tx.chan().weak_count()
+    }
+
     /// Sends `value` without waiting.
     ///
     /// Fails, giving the value back, if the receiver was dropped or
@@ -212,6 +234,28 @@ impl<T> Clone for UnboundedSender<T> {
 }
 
 impl<T> WeakUnboundedSender<T> {
+    /// Strong senders of the channel alive now.
+    ///
+    /// ```
+    /// use zokio::sync::mpsc;
+    ///
+    /// let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(weak.strong_count(), 2);
+    /// assert_eq!(weak.weak_count(), 1);
+    /// # drop((tx, rx, weak));
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.tx.chan().strong_count()
+    }
+
+    /// Weak senders of the channel alive now (see
+    /// [`strong_count`](WeakUnboundedSender::strong_count)).
+    pub fn weak_count(&self) -> usize {
+        self.tx.chan().weak_count()
+    }
+
     /// An [`UnboundedSender`], unless every sender is gone.
     ///
     /// ```
@@ -249,6 +293,28 @@ impl<T> Clone for WeakUnboundedSender<T> {
 }
 
 impl<T> UnboundedReceiver<T> {
+    /// Strong senders of the channel alive now (as [`UnboundedSender::strong_count`]).
+    ///
+    /// ```
+    /// use zokio::sync::mpsc;
+    ///
+    /// let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(rx.sender_strong_count(), 2);
+    /// assert_eq!(rx.sender_weak_count(), 1);
+    /// # drop((tx, rx, weak));
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.rx.chan().strong_count()
+    }
+
+    /// Weak senders of the channel alive now (see
+    /// [`sender_strong_count`](UnboundedReceiver::sender_strong_count)).
+    pub fn sender_weak_count(&self) -> usize {
+        self.rx.chan().weak_count()
+    }
+
     /// Receives the next value, waiting for one if the channel is empty.
     ///
     /// Returns `None` once the channel is empty and no value can come:
