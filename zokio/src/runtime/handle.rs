@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 
 use crate::runtime::{context, scheduler, RuntimeFlavor, RuntimeMetrics};
-use crate::task::{Id, JoinHandle};
+use crate::task::{self, JoinHandle};
 
 /// A cloneable reference to a runtime, usable from any thread to spawn
 /// tasks or block on futures.
@@ -65,7 +65,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.spawn(future, Id::next())
+        self.inner.spawn(future, task::Id::next())
     }
 
     /// Runs a blocking closure on this runtime's blocking pool, from any
@@ -106,6 +106,19 @@ impl Handle {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.inner.block_on(future)
+    }
+
+    /// The runtime's identifier: the same through every handle of the
+    /// runtime, different from that of every other runtime alive.
+    ///
+    /// ```
+    /// let a = zokio::runtime::Runtime::new().unwrap();
+    /// let b = zokio::runtime::Runtime::new().unwrap();
+    /// assert_eq!(a.handle().id(), a.handle().clone().id());
+    /// assert_ne!(a.handle().id(), b.handle().id());
+    /// ```
+    pub fn id(&self) -> Id {
+        Id(self.inner.address())
     }
 
     /// The flavour of the runtime.
@@ -209,3 +222,14 @@ impl fmt::Display for TryCurrentError {
 }
 
 impl std::error::Error for TryCurrentError {}
+
+/// A runtime's identifier (see [`Handle::id`]); unique among the runtimes
+/// alive at the same time, and possibly reused after one is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Id(std::num::NonZeroUsize);
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:x}", self.0)
+    }
+}

@@ -23,7 +23,7 @@ pub use config::{
     Config, ConfigError, Flavor, IoBackend, UnhandledPanic, MAX_BLOCKING_THREADS,
     MAX_WORKER_THREADS, MIN_THREAD_STACK_SIZE,
 };
-pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use handle::{EnterGuard, Handle, Id, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 
 use std::fmt;
@@ -33,7 +33,7 @@ use std::time::Duration;
 use std::io;
 use std::sync::Arc;
 
-use crate::task::{Id, JoinHandle};
+use crate::task::{self, JoinHandle};
 use blocking::BlockingPool;
 use builder::ThreadOptions;
 use scheduler::unhandled_panic::PanicState;
@@ -179,7 +179,7 @@ impl Runtime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.handle.inner.spawn(future, Id::next())
+        self.handle.inner.spawn(future, task::Id::next())
     }
 
     /// Runs a blocking closure on the runtime's blocking pool; see

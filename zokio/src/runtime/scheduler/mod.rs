@@ -62,6 +62,17 @@ impl Handle {
         }
     }
 
+    /// The address of the runtime's shared state: nonzero, and distinct
+    /// for each runtime alive.
+    pub(crate) fn address(&self) -> std::num::NonZeroUsize {
+        let address = match self {
+            Handle::CurrentThread(h) => Arc::as_ptr(h).cast::<()>(),
+            Handle::MultiThread(h) => Arc::as_ptr(h).cast::<()>(),
+            Handle::PerCore(h) => Arc::as_ptr(h).cast::<()>(),
+        };
+        std::num::NonZeroUsize::new(address as usize).expect("an `Arc` never points at 0")
+    }
+
     pub(crate) fn driver(&self) -> &crate::driver::Handle {
         match self {
             Handle::CurrentThread(h) => &h.driver,
