@@ -183,7 +183,7 @@ impl Runtime {
     }
 
     /// Runs a blocking closure on the runtime's blocking pool; see
-    /// [`task::spawn_blocking`](crate::task::spawn_blocking).
+    /// [`task::spawn_blocking`].
     ///
     /// ```
     /// let rt = zokio::runtime::Builder::new_current_thread().build().unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// It wraps [`std::time::Instant`] and converts from and to it freely. With
 /// the `test-util` feature, [`now`](Instant::now) reads the current
 /// runtime's clock, which a test may have paused or moved forward (see
-/// [`pause`](crate::time::pause)).
+/// `zokio::time::pause`).
 ///
 /// ```
 /// use std::time::Duration;
@@ -29,7 +29,7 @@ pub struct Instant {
 impl Instant {
     /// The current instant: the system's monotonic clock, or with the
     /// `test-util` feature the clock of the current runtime (see
-    /// [`pause`](crate::time::pause)).
+    /// `zokio::time::pause`).
     ///
     /// ```
     /// use zokio::time::Instant;

@@ -31,7 +31,7 @@
 //! * A [`Timeout`] takes its runtime when it first registers its timer (its
 //!   future was not ready), not at creation; creating one outside a runtime
 //!   still panics.
-//! * The paused test clock ([`pause`], [`advance`], [`resume`], with the
+//! * The paused test clock (`pause`, `advance`, `resume`, with the
 //!   `test-util` feature) works on current-thread runtimes only, as
 //!   Tokio's; a blocking job in flight holds its auto-advance off, as in
 //!   Tokio.
