@@ -43,6 +43,10 @@
 //! * A [`time::Timeout`] takes its runtime when it first registers its timer
 //!   (the first poll that finds its future pending), not at creation; creating
 //!   one outside a runtime still panics.
+//! * `try_read_vectored` on a TCP or Unix stream reads into the first
+//!   non-empty buffer only, as `std`'s default `read_vectored` does (on
+//!   io_uring the received bytes may wait in the runtime's queue, not the
+//!   socket).
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 #![warn(clippy::undocumented_unsafe_blocks)]

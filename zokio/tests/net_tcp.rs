@@ -2,7 +2,7 @@
 //! runtimes: echo, large transfers with checksums, half-close, resets,
 //! many connections, cancellation at random points, EMFILE on accept.
 
-use std::io;
+use std::io::{self, IoSliceMut};
 use std::time::Duration;
 
 use zokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -626,5 +626,78 @@ each_runtime! {
         assert_eq!(checksum(&got[..LEN]), expected);
         assert_eq!(checksum(&got[LEN..2 * LEN]), expected);
         assert_eq!(&got[2 * LEN..], b"end");
+    }
+}
+
+each_runtime! {
+    fn take_error_is_none_on_healthy_sockets() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        assert!(listener.take_error().unwrap().is_none());
+        let (a, b) = pair().await;
+        assert!(a.take_error().unwrap().is_none());
+        assert!(b.take_error().unwrap().is_none());
+    }
+
+    fn try_read_vectored_fills_the_first_non_empty_buffer() {
+        const LEN: usize = 256 * 1024;
+        let (mut a, b) = pair().await;
+        let data = pattern(LEN, 5);
+        let expected = checksum(&data);
+        let writer = zokio::spawn(async move {
+            a.write_all(&data).await.unwrap();
+            a.shutdown().await.unwrap();
+        });
+        let mut got = Vec::with_capacity(LEN);
+        let (mut empty, mut chunk, mut after) = ([0u8; 0], [0u8; 4096], [0xaau8; 16]);
+        loop {
+            b.readable().await.unwrap();
+            let mut bufs = [
+                IoSliceMut::new(&mut empty),
+                IoSliceMut::new(&mut chunk),
+                IoSliceMut::new(&mut after),
+            ];
+            match b.try_read_vectored(&mut bufs) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&chunk[..n]),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(err) => panic!("{err}"),
+            }
+        }
+        writer.await.unwrap();
+        assert_eq!(after, [0xaa; 16]);
+        assert_eq!(got.len(), LEN);
+        assert_eq!(checksum(&got), expected);
+    }
+}
+
+#[cfg(feature = "bytes")]
+each_runtime! {
+    fn try_read_buf_appends_to_the_buffer() {
+        const LEN: usize = 256 * 1024;
+        let (mut a, b) = pair().await;
+        let data = pattern(LEN, 9);
+        let expected = checksum(&data);
+        let writer = zokio::spawn(async move {
+            a.write_all(&data).await.unwrap();
+            a.shutdown().await.unwrap();
+        });
+        let mut got = bytes::BytesMut::with_capacity(1000);
+        got.extend_from_slice(b"head");
+        loop {
+            b.readable().await.unwrap();
+            let before = got.len();
+            match b.try_read_buf(&mut got) {
+                Ok(0) => break,
+                Ok(n) => assert_eq!(got.len(), before + n),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    assert_eq!(got.len(), before)
+                }
+                Err(err) => panic!("{err}"),
+            }
+        }
+        writer.await.unwrap();
+        assert_eq!(&got[..4], b"head");
+        assert_eq!(got.len(), 4 + LEN);
+        assert_eq!(checksum(&got[4..]), expected);
     }
 }

@@ -595,3 +595,79 @@ fn a_socket_whose_runtime_is_gone_fails() {
         });
     }
 }
+
+/// The `BufMut` receives: into the spare room only, cut to fit, and
+/// nothing taken (nor the buffer touched) by a cancelled one.
+#[cfg(feature = "bytes")]
+#[test]
+fn recv_buf_family() {
+    use bytes::{BufMut, BytesMut};
+
+    each_backend(|rt| {
+        rt.block_on(async {
+            let a = loopback().await;
+            let b = loopback().await;
+            a.connect(b.local_addr().unwrap()).await.unwrap();
+            b.connect(a.local_addr().unwrap()).await.unwrap();
+
+            let mut buf = BytesMut::with_capacity(64);
+            buf.put_slice(b"kept:");
+            zokio::select! {
+                biased;
+                _ = b.recv_buf(&mut buf) => panic!("nothing was sent yet"),
+                _ = zokio::task::yield_now() => {}
+            }
+            assert_eq!(&buf[..], b"kept:");
+            assert_eq!(
+                b.try_recv_buf(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+            a.send(b"one").await.unwrap();
+            assert_eq!(b.recv_buf(&mut buf).await.unwrap(), 3);
+            assert_eq!(&buf[..], b"kept:one");
+
+            a.send(b"two").await.unwrap();
+            let n = loop {
+                b.readable().await.unwrap();
+                match b.try_recv_buf(&mut buf) {
+                    Ok(n) => break n,
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            };
+            assert_eq!(n, 3);
+            assert_eq!(&buf[..], b"kept:onetwo");
+
+            // A fixed-size buffer cuts the datagram to fit and is advanced
+            // past what it holds.
+            a.send(b"truncated").await.unwrap();
+            let mut storage = [0u8; 5];
+            let mut room = &mut storage[..];
+            assert_eq!(b.recv_buf(&mut room).await.unwrap(), 5);
+            assert!(room.is_empty());
+            assert_eq!(&storage, b"trunc");
+
+            // With the sender's address, from a socket that is not
+            // connected.
+            let server = loopback().await;
+            let to = server.local_addr().unwrap();
+            let sender = loopback().await;
+            sender.send_to(b"hello", to).await.unwrap();
+            let mut buf = Vec::new();
+            let (n, from) = server.recv_buf_from(&mut buf).await.unwrap();
+            assert_eq!((n, from), (5, sender.local_addr().unwrap()));
+            assert_eq!(buf, b"hello");
+            sender.send_to(b"again", to).await.unwrap();
+            let (n, from) = loop {
+                server.readable().await.unwrap();
+                match server.try_recv_buf_from(&mut buf) {
+                    Ok(got) => break got,
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            };
+            assert_eq!((n, from), (5, sender.local_addr().unwrap()));
+            assert_eq!(buf, b"helloagain");
+        })
+    });
+}

@@ -1,7 +1,7 @@
 //! Unix stream and datagram sockets in a temporary directory, on both I/O
 //! backends and on the current-thread and multi-thread schedulers.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, IoSliceMut};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -657,5 +657,146 @@ fn peer_credentials_name_this_process() {
             let (a, _b) = UnixStream::pair().unwrap();
             assert_eq!(a.peer_cred().unwrap().uid(), uid);
         });
+    });
+}
+
+#[test]
+fn stream_try_read_vectored_fills_the_first_non_empty_buffer() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (mut a, b) = UnixStream::pair().unwrap();
+            let data = pattern(64 * 1024);
+            let writer = zokio::spawn({
+                let data = data.clone();
+                async move {
+                    a.write_all(&data).await.unwrap();
+                    a.shutdown().await.unwrap();
+                }
+            });
+            let mut got = Vec::new();
+            let (mut empty, mut chunk, mut after) = ([0u8; 0], [0u8; 1000], [0xaau8; 8]);
+            loop {
+                b.readable().await.unwrap();
+                let mut bufs = [
+                    IoSliceMut::new(&mut empty),
+                    IoSliceMut::new(&mut chunk),
+                    IoSliceMut::new(&mut after),
+                ];
+                match b.try_read_vectored(&mut bufs) {
+                    Ok(0) => break,
+                    Ok(n) => got.extend_from_slice(&chunk[..n]),
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            }
+            writer.await.unwrap();
+            assert_eq!(after, [0xaa; 8]);
+            assert_eq!(checksum(&got), checksum(&data));
+        })
+    });
+}
+
+#[cfg(feature = "bytes")]
+#[test]
+fn stream_try_read_buf_appends_to_the_buffer() {
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (mut a, b) = UnixStream::pair().unwrap();
+            let data = pattern(64 * 1024);
+            let writer = zokio::spawn({
+                let data = data.clone();
+                async move {
+                    a.write_all(&data).await.unwrap();
+                    a.shutdown().await.unwrap();
+                }
+            });
+            let mut got = b"head".to_vec();
+            loop {
+                b.readable().await.unwrap();
+                let before = got.len();
+                match b.try_read_buf(&mut got) {
+                    Ok(0) => break,
+                    Ok(n) => assert_eq!(got.len(), before + n),
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => {
+                        assert_eq!(got.len(), before)
+                    }
+                    Err(err) => panic!("{err}"),
+                }
+            }
+            writer.await.unwrap();
+            assert_eq!(&got[..4], b"head");
+            assert_eq!(checksum(&got[4..]), checksum(&data));
+        })
+    });
+}
+
+/// The `BufMut` receives, as on UDP: into the spare room only, cut to fit,
+/// with the sender's address where asked, and nothing taken by a cancelled
+/// one.
+#[cfg(feature = "bytes")]
+#[test]
+fn datagram_recv_buf_family() {
+    use bytes::{BufMut, BytesMut};
+
+    each_backend(|rt| {
+        rt.block_on(async {
+            let (a, b) = UnixDatagram::pair().unwrap();
+            let mut buf = BytesMut::with_capacity(64);
+            buf.put_slice(b"kept:");
+            zokio::select! {
+                biased;
+                _ = b.recv_buf(&mut buf) => panic!("nothing was sent yet"),
+                _ = zokio::task::yield_now() => {}
+            }
+            assert_eq!(&buf[..], b"kept:");
+            assert_eq!(
+                b.try_recv_buf(&mut buf).unwrap_err().kind(),
+                ErrorKind::WouldBlock
+            );
+            a.send(b"one").await.unwrap();
+            assert_eq!(b.recv_buf(&mut buf).await.unwrap(), 3);
+            a.send(b"two").await.unwrap();
+            let n = loop {
+                b.readable().await.unwrap();
+                match b.try_recv_buf(&mut buf) {
+                    Ok(n) => break n,
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            };
+            assert_eq!(n, 3);
+            assert_eq!(&buf[..], b"kept:onetwo");
+
+            a.send(b"truncated").await.unwrap();
+            let mut storage = [0u8; 5];
+            let mut room = &mut storage[..];
+            assert_eq!(b.recv_buf(&mut room).await.unwrap(), 5);
+            assert!(room.is_empty());
+            assert_eq!(&storage, b"trunc");
+
+            // From a socket pair the sender is unnamed; from a bound socket
+            // it is the path.
+            a.send(b"pair").await.unwrap();
+            let mut buf = Vec::new();
+            let (n, from) = b.recv_buf_from(&mut buf).await.unwrap();
+            assert_eq!(n, 4);
+            assert!(from.is_unnamed());
+            let server_path = TempPath::new("dgram-buf-server");
+            let client_path = TempPath::new("dgram-buf-client");
+            let server = UnixDatagram::bind(&server_path.0).unwrap();
+            let client = UnixDatagram::bind(&client_path.0).unwrap();
+            client.send_to(b"bound", &server_path.0).await.unwrap();
+            let (n, from) = loop {
+                server.readable().await.unwrap();
+                match server.try_recv_buf_from(&mut buf) {
+                    Ok(got) => break got,
+                    Err(err) if err.kind() == ErrorKind::WouldBlock => continue,
+                    Err(err) => panic!("{err}"),
+                }
+            };
+            assert_eq!(n, 5);
+            assert_eq!(from.as_pathname(), Some(client_path.0.as_path()));
+            assert_eq!(buf, b"pairbound");
+        })
     });
 }

@@ -6,6 +6,8 @@
 //! its guarantees are the same on both.
 
 pub(crate) mod addr;
+#[cfg(feature = "bytes")]
+mod buf_mut;
 pub mod tcp;
 mod udp;
 pub mod unix;

@@ -55,6 +55,7 @@ mod local;
 mod loom_tests;
 pub(crate) mod raw;
 pub(crate) mod state;
+mod task_local;
 mod task_tracker;
 pub(crate) mod waker;
 mod yield_now;
@@ -66,8 +67,14 @@ pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
 pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalSet};
+pub use task_local::{AccessError, LocalKey};
 pub use task_tracker::{TaskTracker, TaskTrackerToken, TaskTrackerWaitFuture, TrackedFuture};
 pub use yield_now::yield_now;
+
+/// Futures returned by this module's types, at the paths Tokio gives them.
+pub mod futures {
+    pub use super::task_local::TaskLocalFuture;
+}
 
 use std::future::Future;
 use std::mem;

@@ -122,6 +122,22 @@ impl TcpListener {
             .ok_or_else(|| io::Error::other("not a TCP/IP socket"))
     }
 
+    /// Takes the pending error of the socket (`SO_ERROR`), if any.
+    ///
+    /// ```
+    /// use zokio::net::TcpListener;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// assert!(listener.take_error()?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        SockRef::from(&self.io).take_error()
+    }
+
     /// `IP_TTL`.
     pub fn ttl(&self) -> io::Result<u32> {
         SockRef::from(&self.io).ttl_v4()

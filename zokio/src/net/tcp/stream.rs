@@ -1,7 +1,7 @@
 //! A TCP connection.
 
 use std::fmt;
-use std::io::{self, IoSlice};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::pin::Pin;
@@ -149,6 +149,23 @@ impl TcpStream {
         self.sock().set_ttl_v4(ttl)
     }
 
+    /// Takes the pending error of the socket (`SO_ERROR`), if any.
+    ///
+    /// ```
+    /// use zokio::net::{TcpListener, TcpStream};
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let stream = TcpStream::connect(listener.local_addr()?).await?;
+    /// assert!(stream.take_error()?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.sock().take_error()
+    }
+
     /// Receives into `buf` without taking the bytes from the stream.
     ///
     /// # Cancel safety
@@ -240,6 +257,81 @@ impl TcpStream {
     /// Reads what is there without waiting; `WouldBlock` if nothing is.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.try_read(buf)
+    }
+
+    /// As [`try_read`](Self::try_read), into the first of `bufs` that is
+    /// not empty.
+    ///
+    /// That one only, as `std`'s default `read_vectored` does: on io_uring
+    /// the stream's bytes may wait in the runtime's receive queue, which a
+    /// `readv` of the socket would skip, and reading on into the next
+    /// buffer could meet an error after taking bytes, losing one or the
+    /// other. A short read says nothing about what is left; call again for
+    /// more.
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// use zokio::io::AsyncWriteExt;
+    /// use zokio::net::{TcpListener, TcpStream};
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"hello").await?;
+    /// client.flush().await?;
+    /// let (mut empty, mut head) = ([0u8; 0], [0u8; 8]);
+    /// let n = loop {
+    ///     server.readable().await?;
+    ///     let mut bufs = [IoSliceMut::new(&mut empty), IoSliceMut::new(&mut head)];
+    ///     match server.try_read_vectored(&mut bufs) {
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         result => break result?,
+    ///     }
+    /// };
+    /// assert_eq!(&head[..n], &b"hello"[..n]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        match bufs.iter_mut().find(|buf| !buf.is_empty()) {
+            Some(buf) => self.io.try_read(buf),
+            None => self.io.try_read(&mut []),
+        }
+    }
+
+    /// As [`try_read`](Self::try_read), into the spare room of `buf`
+    /// (its first chunk), which is advanced over the bytes read. Needs the
+    /// `bytes` feature.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use zokio::io::AsyncWriteExt;
+    /// use zokio::net::{TcpListener, TcpStream};
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server, _) = listener.accept().await?;
+    /// client.write_all(b"hello").await?;
+    /// client.flush().await?;
+    /// let mut buf = BytesMut::with_capacity(64);
+    /// while buf.len() < 5 {
+    ///     server.readable().await?;
+    ///     match server.try_read_buf(&mut buf) {
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         result => assert!(result? > 0),
+    ///     }
+    /// }
+    /// assert_eq!(&buf[..], b"hello");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "bytes")]
+    pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        crate::net::buf_mut::read_zeroed(buf, |dst| self.io.try_read(dst))
     }
 
     /// Writes without waiting; `WouldBlock` if the socket is full (or, on

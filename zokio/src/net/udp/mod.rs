@@ -17,6 +17,8 @@
 //! loses its datagram.
 
 mod owned;
+#[cfg(feature = "bytes")]
+mod recv_buf;
 
 use std::fmt;
 use std::io;

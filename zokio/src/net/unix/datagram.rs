@@ -3,6 +3,8 @@
 //! every operation cancel safe).
 
 mod owned;
+#[cfg(feature = "bytes")]
+mod recv_buf;
 
 use std::fmt;
 use std::io;

@@ -1,7 +1,7 @@
 //! A Unix stream connection.
 
 use std::fmt;
-use std::io::{self, IoSlice};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::Path;
 use std::pin::Pin;
@@ -363,6 +363,58 @@ impl UnixStream {
     /// ```
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io.try_read(buf)
+    }
+
+    /// As [`try_read`](Self::try_read), into the first of `bufs` that is
+    /// not empty, and that one only, as on a TCP stream (see
+    /// [`TcpStream::try_read_vectored`](crate::net::TcpStream::try_read_vectored)
+    /// for why).
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// use zokio::net::UnixStream;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (a, b) = UnixStream::pair()?;
+    /// a.writable().await?;
+    /// a.try_write(b"hey")?;
+    /// b.readable().await?;
+    /// let (mut empty, mut buf) = ([0u8; 0], [0u8; 8]);
+    /// let n = b.try_read_vectored(&mut [IoSliceMut::new(&mut empty), IoSliceMut::new(&mut buf)])?;
+    /// assert_eq!(&buf[..n], b"hey");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        match bufs.iter_mut().find(|buf| !buf.is_empty()) {
+            Some(buf) => self.io.try_read(buf),
+            None => self.io.try_read(&mut []),
+        }
+    }
+
+    /// As [`try_read`](Self::try_read), into the spare room of `buf`
+    /// (its first chunk), which is advanced over the bytes read. Needs the
+    /// `bytes` feature.
+    ///
+    /// ```
+    /// use zokio::net::UnixStream;
+    ///
+    /// # #[zokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (a, b) = UnixStream::pair()?;
+    /// a.writable().await?;
+    /// a.try_write(b"hey")?;
+    /// b.readable().await?;
+    /// let mut buf = Vec::with_capacity(8);
+    /// assert_eq!(b.try_read_buf(&mut buf)?, 3);
+    /// assert_eq!(buf, b"hey");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "bytes")]
+    pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        crate::net::buf_mut::read_zeroed(buf, |dst| self.io.try_read(dst))
     }
 
     /// Writes without waiting; `WouldBlock` if the socket is full (or, on

@@ -135,7 +135,7 @@ impl UnixDatagram {
 /// The sender's address as `std` gives it: a path, an abstract name (Linux)
 /// or unnamed. An unbound sender's address is just its family; one of a
 /// socket pair comes with no address at all.
-fn unix_address(from: Option<&SockAddr>) -> io::Result<SocketAddr> {
+pub(super) fn unix_address(from: Option<&SockAddr>) -> io::Result<SocketAddr> {
     let family_only = std::mem::size_of::<libc::sa_family_t>();
     let Some(from) = from.filter(|from| from.len() as usize > family_only) else {
         return unnamed();
