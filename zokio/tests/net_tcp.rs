@@ -701,3 +701,46 @@ each_runtime! {
         assert_eq!(checksum(&got[4..]), expected);
     }
 }
+
+each_runtime! {
+    fn halves_have_the_streams_methods() {
+        let (mut a, b) = pair().await;
+        {
+            let (read, write) = a.split();
+            assert_eq!(read.local_addr().unwrap(), write.local_addr().unwrap());
+            assert_eq!(read.peer_addr().unwrap(), b.local_addr().unwrap());
+            write.writable().await.unwrap();
+            let mut sent = 0;
+            while sent < 3 {
+                match write.try_write(&b"abc"[sent..]) {
+                    Ok(n) => sent += n,
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        write.writable().await.unwrap()
+                    }
+                    Err(err) => panic!("{err}"),
+                }
+            }
+        }
+        let (read, write) = b.into_split();
+        let mut peeked = [0u8; 3];
+        let mut n = 0;
+        while n < 3 {
+            n = read.peek(&mut peeked).await.unwrap();
+        }
+        assert_eq!(&peeked, b"abc");
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            read.readable().await.unwrap();
+            let mut buf = [0u8; 8];
+            match read.try_read(&mut buf) {
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+                Err(err) => panic!("{err}"),
+            }
+        }
+        assert_eq!(got, b"abc");
+        assert_eq!(write.peer_addr().unwrap(), a.local_addr().unwrap());
+        let ready = write.ready(zokio::io::Interest::WRITABLE).await.unwrap();
+        assert!(ready.is_writable());
+    }
+}

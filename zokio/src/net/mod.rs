@@ -6,6 +6,8 @@
 //! its guarantees are the same on both.
 
 pub(crate) mod addr;
+#[macro_use]
+mod halves;
 #[cfg(feature = "bytes")]
 mod buf_mut;
 pub mod tcp;

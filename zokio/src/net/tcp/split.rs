@@ -181,3 +181,68 @@ read_impl!(ReadHalf<'_>, s => s.0);
 write_impl!(WriteHalf<'_>, s => s.0);
 read_impl!(OwnedReadHalf, s => s.inner);
 write_impl!(OwnedWriteHalf, s => s.inner);
+
+/// Peeking, which only a TCP stream's read halves have.
+macro_rules! peek_methods {
+    () => {
+        /// Reads without taking the bytes off the socket, as
+        /// [`TcpStream::peek`].
+        ///
+        /// # Cancel safety
+        ///
+        /// Cancel safe, as the stream's.
+        pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+            AsRef::<TcpStream>::as_ref(self).peek(buf).await
+        }
+
+        /// As [`TcpStream::poll_peek`].
+        pub fn poll_peek(
+            &self,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<usize>> {
+            AsRef::<TcpStream>::as_ref(self).poll_peek(cx, buf)
+        }
+    };
+}
+
+/// A half's methods, as the whole stream's. For example:
+///
+/// ```
+/// use zokio::io::{AsyncReadExt, AsyncWriteExt};
+/// use zokio::net::{TcpListener, TcpStream};
+///
+/// # zokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// let mut client = TcpStream::connect(listener.local_addr()?).await?;
+/// let (server, _) = listener.accept().await?;
+/// let (read, mut write) = server.into_split();
+/// assert_eq!(read.peer_addr()?, client.local_addr()?);
+/// write.write_all(b"hi").await?;
+/// let mut buf = [0u8; 2];
+/// client.read_exact(&mut buf).await?;
+/// client.write_all(b"yo").await?;
+/// let mut peeked = [0u8; 2];
+/// assert_eq!(read.peek(&mut peeked).await?, 2);
+/// read.readable().await?;
+/// assert_eq!(read.try_read(&mut buf)?, 2);
+/// assert_eq!(&buf, b"yo");
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+impl OwnedReadHalf {
+    read_half_methods!(TcpStream, std::net::SocketAddr);
+    peek_methods!();
+}
+
+impl ReadHalf<'_> {
+    read_half_methods!(TcpStream, std::net::SocketAddr);
+    peek_methods!();
+}
+
+impl OwnedWriteHalf {
+    write_half_methods!(TcpStream, std::net::SocketAddr);
+}
+
+impl WriteHalf<'_> {
+    write_half_methods!(TcpStream, std::net::SocketAddr);
+}

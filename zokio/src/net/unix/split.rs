@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::UnixStream;
+use super::{SocketAddr, UnixStream};
 use crate::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The read half of [`UnixStream::split`].
@@ -309,3 +309,38 @@ macro_rules! write_half {
 
 write_half!(WriteHalf<'_>, half => half.0);
 write_half!(OwnedWriteHalf, half => half.inner);
+
+/// A half's methods, as the whole stream's. For example:
+///
+/// ```
+/// use zokio::io::AsyncWriteExt;
+/// use zokio::net::UnixStream;
+///
+/// # zokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let (a, b) = UnixStream::pair()?;
+/// let (read, mut write) = a.into_split();
+/// assert!(read.peer_addr()?.is_unnamed());
+/// write.write_all(b"hi").await?;
+/// b.readable().await?;
+/// let mut buf = [0u8; 2];
+/// assert_eq!(b.try_read(&mut buf)?, 2);
+/// write.writable().await?;
+/// assert_eq!(write.try_write(b"yo")?, 2);
+/// # drop(read);
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+impl OwnedReadHalf {
+    read_half_methods!(UnixStream, SocketAddr);
+}
+
+impl ReadHalf<'_> {
+    read_half_methods!(UnixStream, SocketAddr);
+}
+
+impl OwnedWriteHalf {
+    write_half_methods!(UnixStream, SocketAddr);
+}
+
+impl WriteHalf<'_> {
+    write_half_methods!(UnixStream, SocketAddr);
+}
