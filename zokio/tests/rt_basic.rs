@@ -359,3 +359,29 @@ each_flavor! {
         })
     }
 }
+
+/// Inside `task::unconstrained` a loop on ready resources is never cut
+/// short by the budget; outside it is.
+#[test]
+fn unconstrained_is_never_forced_to_yield() {
+    let rt = zokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let forced = || rt.metrics().budget_forced_yield_count();
+    let drain = |n: u32| async move {
+        let (tx, mut rx) = zokio::sync::mpsc::unbounded_channel();
+        for i in 0..n {
+            tx.send(i).unwrap();
+        }
+        for _ in 0..n {
+            rx.recv().await.unwrap();
+        }
+    };
+    let before = forced();
+    rt.block_on(async { zokio::spawn(task::unconstrained(drain(10_000))).await })
+        .unwrap();
+    assert_eq!(forced(), before);
+    rt.block_on(async { zokio::spawn(drain(10_000)).await })
+        .unwrap();
+    assert!(forced() > before);
+}

@@ -57,7 +57,7 @@
 //! ## Pin projection
 //!
 //! The adapters ([`BufReader`], [`BufWriter`], [`BufStream`], [`Take`],
-//! [`Chain`], [`Lines`], [`Split`]) wrap streams that may be `!Unpin`, and
+//! [`Chain`], [`Join`], [`Lines`], [`Split`]) wrap streams that may be `!Unpin`, and
 //! turn a pinned adapter into its pinned stream without a pin-projection
 //! crate. Each such `unsafe` projection cites these rules:
 //!
@@ -98,8 +98,8 @@ pub use split::{split, ReadHalf, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 pub use util::{
-    copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, empty, repeat,
+    copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf, duplex, empty, join, repeat,
     simplex, sink, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader,
-    BufStream, BufWriter, Chain, DuplexStream, Empty, Lines, Repeat, SimplexStream, Sink, Split,
-    Take,
+    BufStream, BufWriter, Chain, DuplexStream, Empty, Join, Lines, Repeat, SimplexStream, Sink,
+    Split, Take,
 };

@@ -57,6 +57,7 @@ pub(crate) mod raw;
 pub(crate) mod state;
 mod task_local;
 mod task_tracker;
+mod unconstrained;
 pub(crate) mod waker;
 mod yield_now;
 
@@ -69,6 +70,7 @@ pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalSet};
 pub use task_local::{AccessError, LocalKey};
 pub use task_tracker::{TaskTracker, TaskTrackerToken, TaskTrackerWaitFuture, TrackedFuture};
+pub use unconstrained::{unconstrained, Unconstrained};
 pub use yield_now::yield_now;
 
 /// Futures returned by this module's types, at the paths Tokio gives them.
