@@ -3,8 +3,8 @@
 //! each half reaches its stream through `AsRef` and calls the stream's
 //! method of the same name, so the halves behave exactly as the stream.
 
-/// Methods of a read half of `$stream`, whose addresses are `$addr`.
-macro_rules! read_half_methods {
+/// Methods of every half of `$stream`, whose addresses are `$addr`.
+macro_rules! half_methods {
     ($stream:ty, $addr:ty) => {
         /// The local address, as the stream's `local_addr`.
         pub fn local_addr(&self) -> std::io::Result<$addr> {
@@ -27,6 +27,13 @@ macro_rules! read_half_methods {
         ) -> std::io::Result<crate::io::Ready> {
             AsRef::<$stream>::as_ref(self).ready(interest).await
         }
+    };
+}
+
+/// Methods of a read half of `$stream`, whose addresses are `$addr`.
+macro_rules! read_half_methods {
+    ($stream:ty, $addr:ty) => {
+        half_methods!($stream, $addr);
 
         /// Waits until a read may find data, as the stream's `readable`.
         ///
@@ -61,27 +68,7 @@ macro_rules! read_half_methods {
 /// Methods of a write half of `$stream`, whose addresses are `$addr`.
 macro_rules! write_half_methods {
     ($stream:ty, $addr:ty) => {
-        /// The local address, as the stream's `local_addr`.
-        pub fn local_addr(&self) -> std::io::Result<$addr> {
-            AsRef::<$stream>::as_ref(self).local_addr()
-        }
-
-        /// The peer's address, as the stream's `peer_addr`.
-        pub fn peer_addr(&self) -> std::io::Result<$addr> {
-            AsRef::<$stream>::as_ref(self).peer_addr()
-        }
-
-        /// Waits for any of `interest`, as the stream's `ready`.
-        ///
-        /// # Cancel safety
-        ///
-        /// Cancel safe, as the stream's.
-        pub async fn ready(
-            &self,
-            interest: crate::io::Interest,
-        ) -> std::io::Result<crate::io::Ready> {
-            AsRef::<$stream>::as_ref(self).ready(interest).await
-        }
+        half_methods!($stream, $addr);
 
         /// Waits until a write may go through, as the stream's `writable`.
         ///
